@@ -1,0 +1,133 @@
+//! Max pooling, with and without argmax, in PyTorch's order.
+
+use crate::geometry::{Geometry, RowTaps};
+use crate::vector::{F32Vec, MAX_LANES};
+
+use super::walk::{cols, Reduce};
+
+/// Max value only.
+pub(crate) struct Max;
+/// Max value and its flat index within the plane (`y·w + x`).
+pub(crate) struct ArgMax;
+
+/// The exact scalar window: PyTorch's loop, with the first in-bounds tap as the initial index.
+#[inline(always)]
+fn window(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64) {
+    let w = g.input()[1];
+    let [dh, dw] = g.dilation();
+    let (x0, kx_lo, kx_hi, _) = cols(g, ox);
+    let y0 = t.iy0 + (t.ky_lo * dh) as isize;
+    let mut best = f32::NEG_INFINITY;
+    let mut at = (y0 * w as isize + x0 + (kx_lo * dw) as isize) as i64;
+    for ky in t.ky_lo..t.ky_hi {
+        let y = (t.iy0 + (ky * dh) as isize) as usize;
+        for kx in kx_lo..kx_hi {
+            let x = (x0 + (kx * dw) as isize) as usize;
+            let v = src[y * w + x];
+            if v > best || v.is_nan() {
+                best = v;
+                at = (y * w + x) as i64;
+            }
+        }
+    }
+    (best, at)
+}
+
+impl Reduce for Max {
+    const INDICES: bool = false;
+    type State<V: F32Vec> = V;
+
+    #[inline(always)]
+    unsafe fn start<V: F32Vec>(_first: f32) -> V {
+        // SAFETY: forwarded from the caller.
+        unsafe { V::splat(f32::NEG_INFINITY) }
+    }
+    #[inline(always)]
+    unsafe fn step<V: F32Vec>(s: V, v: V, _off: f32) -> V {
+        s.max_step(v)
+    }
+    #[inline(always)]
+    unsafe fn finish<V: F32Vec>(s: V, _div: f32, out: *mut f32, _: *mut i64, _: isize, _: usize) {
+        // SAFETY: the caller guarantees out[0..LANES] is writable.
+        unsafe { s.store(out) }
+    }
+    #[inline(always)]
+    fn one(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64) {
+        window(g, src, t, ox)
+    }
+    #[inline(always)]
+    unsafe fn contiguous<V: F32Vec>(src: *const f32, n: usize, _div: f32) -> Option<f32> {
+        // SAFETY: forwarded from the caller.
+        let mut acc = unsafe { V::splat(f32::NEG_INFINITY) };
+        let mut i = 0;
+        while i + V::LANES <= n {
+            // SAFETY: src[i..i + LANES] is inside src[..n].
+            acc = acc.max_step(unsafe { V::load(src.add(i)) });
+            i += V::LANES;
+        }
+        let mut lanes = [0.0f32; MAX_LANES];
+        // SAFETY: LANES <= MAX_LANES.
+        unsafe { acc.store(lanes.as_mut_ptr()) };
+        let mut best = f32::NEG_INFINITY;
+        let tail = (i..n).map(|j| {
+            // SAFETY: j < n, and src[..n] is readable.
+            unsafe { *src.add(j) }
+        });
+        for v in lanes[..V::LANES].iter().copied().chain(tail) {
+            best = best.max_step(v);
+        }
+        // Lanes lose the order between equal-comparing values with different bits (±0, NaN
+        // payloads): only then does order matter, so redo those in order.
+        if best == 0.0 || best.is_nan() {
+            best = f32::NEG_INFINITY;
+            for j in 0..n {
+                // SAFETY: j < n.
+                best = best.max_step(unsafe { *src.add(j) });
+            }
+        }
+        Some(best)
+    }
+}
+
+impl Reduce for ArgMax {
+    const INDICES: bool = true;
+    type State<V: F32Vec> = (V, V);
+
+    #[inline(always)]
+    unsafe fn start<V: F32Vec>(first: f32) -> (V, V) {
+        // SAFETY: forwarded from the caller.
+        unsafe { (V::splat(f32::NEG_INFINITY), V::splat(first)) }
+    }
+    #[inline(always)]
+    unsafe fn step<V: F32Vec>((m, at): (V, V), v: V, off: f32) -> (V, V) {
+        let take = m.takes(v);
+        // SAFETY: forwarded from the caller.
+        let off = unsafe { V::splat(off) };
+        (V::select(take, v, m), V::select(take, off, at))
+    }
+    #[inline(always)]
+    unsafe fn finish<V: F32Vec>(
+        (m, at): (V, V),
+        _div: f32,
+        out: *mut f32,
+        idx: *mut i64,
+        origin: isize,
+        sw: usize,
+    ) {
+        let mut offs = [0.0f32; MAX_LANES];
+        // SAFETY: out[0..LANES] writable (caller); LANES <= MAX_LANES for the local array.
+        unsafe {
+            m.store(out);
+            at.store(offs.as_mut_ptr());
+        }
+        for (l, off) in offs[..V::LANES].iter().enumerate() {
+            let i = origin + (l * sw) as isize + *off as isize;
+            // SAFETY: the caller guarantees idx[0..LANES] is writable.
+            unsafe { *idx.add(l) = i as i64 };
+        }
+    }
+    #[inline(always)]
+    fn one(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64) {
+        window(g, src, t, ox)
+    }
+}

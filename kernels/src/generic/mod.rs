@@ -1,0 +1,44 @@
+//! The pooling algorithms, written once over [`F32Vec`](crate::vector::F32Vec).
+//!
+//! # How a plane is pooled
+//!
+//! Pooling an NCHW plane is a reduction of a `kh × kw` window (dilated, strided, padded) for
+//! every output `(oy, ox)`. We vectorize along the output width: one vector holds `LANES`
+//! neighbouring outputs of one row, and each tap `(ky, kx)` of the window is one vector load
+//! that fetches that tap for all of them at once — contiguous for stride 1, the even half of
+//! two de-interleaved vectors for stride 2, a small gather otherwise.
+//!
+//! Padding is never materialized. Per output row, [`RowTaps`](crate::RowTaps) says which
+//! kernel rows fall inside the input, so rows are clipped before the loop, not per tap. Per
+//! plane, the plan ([`Geometry`](crate::Geometry)) splits the columns once into a left border,
+//! an interior where every horizontal tap is inside the row, and a right border. The interior
+//! runs full vectors with no bounds checks; when it is not a multiple of `LANES`, the last
+//! vector is placed to end exactly at the interior's end, recomputing a few outputs rather
+//! than falling to scalar code. Interiors narrower than one vector use the ISA's narrower
+//! tail vector; borders use an exact scalar loop per output.
+//!
+//! # Matching PyTorch bit for bit
+//!
+//! Taps are visited in PyTorch's order (row-major within the window), and each reducer uses
+//! PyTorch's step: max takes `v` when `v > m` or `v` is NaN (ties keep the first, the last
+//! NaN wins, a window of `-inf` keeps its first in-bounds index); average sums from `0.0` in
+//! the same order and divides (not multiplies by a reciprocal), so the sum and the quotient
+//! are the very same floating-point operations per lane.
+//!
+//! Argmax keeps, per lane, the tap's offset from the window origin as an `f32` (exact below
+//! 2^24, so used only for planes up to that size) and blends it with the same mask as the
+//! value; the flat index `origin + offset` is formed at the store.
+//!
+//! A window that is the first `kh` full rows of the plane (global pooling, one output) is a
+//! contiguous run: it is reduced with plain vector loads and a final lane fold. For max this
+//! is exact unless the result is zero or NaN (where equal-comparing values differ in bits),
+//! and those cases are redone in order. For average the lane-wise order differs from
+//! PyTorch's by rounding only (well inside 1e-5 relative).
+
+mod avg;
+mod max;
+mod walk;
+
+pub(crate) use avg::Avg;
+pub(crate) use max::{ArgMax, Max};
+pub(crate) use walk::plane;

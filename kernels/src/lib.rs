@@ -1,0 +1,32 @@
+//! Window reducers behind `simdpool`: one algorithm per reducer, written once over a small
+//! vector trait ([`vector`]), stamped out per instruction set.
+//!
+//! Layout (the pipeline's last stage):
+//! - [`Geometry`]: the per-shape plan the kernels read (taps, interior columns, divisor).
+//! - `vector.rs`: the `F32Vec` vocabulary; `scalar.rs`, `portable.rs`, `x86_64/`, `aarch64/`
+//!   implement it per ISA.
+//! - `generic/`: the algorithms (row driver, max, argmax, average, global reduction).
+//! - `table.rs`: the one list of (ISA, kernel) entry points, behind [`Kernels`].
+//!
+//! This crate does no CPU detection (it is `no_std`); the caller proves an ISA is present
+//! before building its [`Kernels`] table (see [`Kernels::for_isa_unchecked`]).
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
+
+mod generic;
+mod geometry;
+mod isa;
+mod portable;
+mod scalar;
+mod table;
+mod vector;
+
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
+
+pub use geometry::{Divisor, Geometry, RowTaps};
+pub use isa::Isa;
+pub use table::Kernels;

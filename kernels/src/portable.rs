@@ -1,0 +1,64 @@
+//! `wide`'s vectors: SIMD chosen at compile time (SSE2 on a default x86-64 build, NEON on
+//! aarch64), so this path needs no detection and runs everywhere.
+
+use wide::{f32x4, f32x8, CmpGt};
+
+use crate::vector::F32Vec;
+
+macro_rules! wide_vec {
+    ($ty:ident, $n:literal) => {
+        impl F32Vec for $ty {
+            const LANES: usize = $n;
+            type Mask = $ty;
+
+            #[inline(always)]
+            unsafe fn splat(x: f32) -> Self {
+                $ty::new([x; $n])
+            }
+            #[inline(always)]
+            unsafe fn load(p: *const f32) -> Self {
+                // SAFETY: the caller guarantees p[0..LANES] is readable.
+                $ty::new(unsafe { p.cast::<[f32; $n]>().read_unaligned() })
+            }
+            #[inline(always)]
+            unsafe fn load_even(p: *const f32) -> Self {
+                let mut even = [0.0f32; $n];
+                for (i, e) in even.iter_mut().enumerate() {
+                    // SAFETY: the caller guarantees p[0..2·LANES] is readable.
+                    *e = unsafe { *p.add(2 * i) };
+                }
+                $ty::new(even)
+            }
+            #[inline(always)]
+            unsafe fn store(self, p: *mut f32) {
+                // SAFETY: the caller guarantees p[0..LANES] is writable.
+                unsafe { p.cast::<[f32; $n]>().write_unaligned(self.to_array()) }
+            }
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                self + o
+            }
+            #[inline(always)]
+            fn div(self, o: Self) -> Self {
+                self / o
+            }
+            #[inline(always)]
+            fn max_step(self, v: Self) -> Self {
+                Self::select(self.takes(v), v, self)
+            }
+            #[inline(always)]
+            fn takes(self, v: Self) -> Self {
+                v.cmp_gt(self) | v.is_nan()
+            }
+            #[inline(always)]
+            fn select(m: Self, a: Self, b: Self) -> Self {
+                m.blend(a, b)
+            }
+        }
+    };
+}
+
+wide_vec!(f32x8, 8);
+wide_vec!(f32x4, 4);
+
+crate::table::entry_points!(f32x8, f32x4);

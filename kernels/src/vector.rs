@@ -1,0 +1,69 @@
+//! The vocabulary every kernel is written in: a vector of `f32` lanes.
+//!
+//! Values of an implementing type only come out of its `unsafe` constructors (`splat`,
+//! `load*`), whose callers vouch that the CPU has the ISA. That is why the arithmetic
+//! methods can be safe: holding a value is the proof. Every method is `#[inline(always)]`
+//! so that it melts into the `#[target_feature]` entry point that instantiates the kernel.
+
+/// A vector of `LANES` `f32` values.
+pub(crate) trait F32Vec: Copy {
+    /// Number of `f32` lanes.
+    const LANES: usize;
+    /// A lane mask as the ISA's compares produce it.
+    type Mask: Copy;
+
+    /// Every lane `x`.
+    ///
+    /// # Safety
+    /// The CPU must support the ISA of `Self`.
+    unsafe fn splat(x: f32) -> Self;
+
+    /// Lanes `p[0..LANES]`.
+    ///
+    /// # Safety
+    /// As [`F32Vec::splat`], and `p[0..LANES]` must be readable.
+    unsafe fn load(p: *const f32) -> Self;
+
+    /// The even elements `p[0], p[2], …, p[2·LANES − 2]` (stride-2 windows).
+    ///
+    /// # Safety
+    /// As [`F32Vec::splat`], and `p[0..2·LANES]` must be readable (the last, odd element is
+    /// loaded and dropped by the de-interleave).
+    unsafe fn load_even(p: *const f32) -> Self;
+
+    /// Lanes `p[0], p[s], …, p[(LANES − 1)·s]` for any stride.
+    ///
+    /// # Safety
+    /// As [`F32Vec::splat`], and every `p[i·s]` for `i < LANES` must be readable.
+    #[inline(always)]
+    unsafe fn load_strided(p: *const f32, s: usize) -> Self {
+        let mut lanes = [0.0f32; 16];
+        for (i, lane) in lanes.iter_mut().take(Self::LANES).enumerate() {
+            // SAFETY: the caller guarantees p[i*s] is readable for i < LANES.
+            *lane = unsafe { *p.add(i * s) };
+        }
+        // SAFETY: LANES <= 16 elements of a local array; the ISA is vouched for by the caller.
+        unsafe { Self::load(lanes.as_ptr()) }
+    }
+
+    /// Writes the lanes to `p[0..LANES]`.
+    ///
+    /// # Safety
+    /// `p[0..LANES]` must be writable.
+    unsafe fn store(self, p: *mut f32);
+
+    /// Lane-wise sum.
+    fn add(self, o: Self) -> Self;
+    /// Lane-wise quotient.
+    fn div(self, o: Self) -> Self;
+    /// PyTorch's max step, lane-wise: `v` replaces `self` where `v > self` or `v` is NaN.
+    /// (So ties keep the earlier value and the last NaN wins.)
+    fn max_step(self, v: Self) -> Self;
+    /// Where [`F32Vec::max_step`] would take `v`.
+    fn takes(self, v: Self) -> Self::Mask;
+    /// `a` where `m` is set, else `b`.
+    fn select(m: Self::Mask, a: Self, b: Self) -> Self;
+}
+
+/// Largest `LANES` of any implementation (bounds the scratch arrays).
+pub(crate) const MAX_LANES: usize = 16;

@@ -1,0 +1,316 @@
+//! Test support shared by every test target (including the single-threaded `serial_grid`,
+//! which runs under qemu for aarch64): the PyTorch fixtures, the oracle comparison and the
+//! parameter grid.
+#![allow(dead_code)]
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use simdpool::{reference, Isa, Kind, Pool2d, PoolError};
+
+/// One PyTorch case from `fixtures/torch_pool2d.txt`.
+pub struct Case {
+    pub name: String,
+    pub pool: Pool2d,
+    pub shape: [usize; 4],
+    pub reject: Option<String>,
+    pub input: Vec<f32>,
+    pub output: Vec<f32>,
+    pub indices: Vec<i64>,
+}
+
+fn nums<const N: usize>(v: &str) -> [usize; N] {
+    let parts: Vec<usize> = v.split_whitespace().map(|t| t.parse().unwrap()).collect();
+    parts.try_into().unwrap()
+}
+
+fn floats(v: &str) -> Vec<f32> {
+    v.split_whitespace()
+        .map(|t| f32::from_bits(u32::from_str_radix(t, 16).unwrap()))
+        .collect()
+}
+
+/// Every fixture case, parsed.
+pub fn fixtures() -> Vec<Case> {
+    let text = include_str!("../../fixtures/torch_pool2d.txt");
+    let mut cases = Vec::new();
+    let mut f = std::collections::HashMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (key, val) = line.split_once(' ').unwrap_or((line, ""));
+        if key != "end" {
+            f.insert(key, val);
+            continue;
+        }
+        let [kh, kw] = nums(f["kernel"]);
+        let mut pool = if f["op"] == "max" {
+            Pool2d::max((kh, kw))
+        } else {
+            Pool2d::avg((kh, kw))
+        };
+        pool = pool
+            .stride(nums::<2>(f["stride"]))
+            .padding(nums::<2>(f["padding"]))
+            .dilation(nums::<2>(f["dilation"]))
+            .ceil_mode(f["ceil"] == "1");
+        if f["op"] == "avg" {
+            pool = pool.count_include_pad(f["include_pad"] == "1");
+            let [d] = nums(f["divisor"]);
+            if d != 0 {
+                pool = pool.divisor_override(d);
+            }
+        }
+        cases.push(Case {
+            name: f["case"].to_string(),
+            pool,
+            shape: nums(f["shape"]),
+            reject: f.get("reject").map(|s| s.to_string()),
+            input: f.get("input").map(|s| floats(s)).unwrap_or_default(),
+            output: f.get("output").map(|s| floats(s)).unwrap_or_default(),
+            indices: f
+                .get("indices")
+                .map(|s| s.split_whitespace().map(|t| t.parse().unwrap()).collect())
+                .unwrap_or_default(),
+        });
+        f.clear();
+    }
+    cases
+}
+
+/// The ISAs this CPU can run; prints, loudly, the ones it must skip.
+pub fn isas() -> Vec<Isa> {
+    let supported = simdpool::supported_isas();
+    for isa in Isa::ALL {
+        if !supported.contains(&isa) {
+            eprintln!("SKIPPED: ISA {isa} is not available on this CPU/build; its kernels are untested here");
+        }
+    }
+    supported
+}
+
+/// Max: bit-exact. Average: within 1e-5 of max(|expected|, mean |x| over the window) — the
+/// bound for summing the same numbers in another order (`scale` is that mean).
+pub fn same(kind: Kind, got: f32, want: f32, scale: f32) -> bool {
+    match kind {
+        Kind::Max => got.to_bits() == want.to_bits(),
+        Kind::Avg => {
+            got.to_bits() == want.to_bits()
+                || (got.is_nan() && want.is_nan())
+                || (got - want).abs() <= 1e-5 * want.abs().max(scale)
+        }
+    }
+}
+
+fn describe(pool: &Pool2d, shape: [usize; 4], out: [usize; 4], i: usize) -> String {
+    let [_, c, oh, ow] = out;
+    let (n, ci, y, x) = (i / (c * oh * ow), i / (oh * ow) % c, i / ow % oh, i % ow);
+    format!("{pool:?} input {shape:?}: first difference at output (n={n}, c={ci}, y={y}, x={x})")
+}
+
+/// Runs `pool` on `isa` (serially, and in parallel when `parallel`), with and without
+/// indices, and compares with `want` (values, and indices for max). `scale` as in [`same`].
+pub fn check(
+    isa: Isa,
+    pool: &Pool2d,
+    shape: [usize; 4],
+    input: &[f32],
+    want: &[f32],
+    want_idx: &[i64],
+    scale: &[f32],
+    parallel: bool,
+) -> Result<(), String> {
+    let modes: &[bool] = if parallel { &[false, true] } else { &[false] };
+    for &par in modes {
+        let p = pool.clone().isa(isa).parallel(par);
+        let tag = format!("[isa={isa} parallel={par}]");
+        let mut out = vec![f32::from_bits(0x7fa0_0001); want.len()];
+        let os = p
+            .forward(input, shape, &mut out)
+            .map_err(|e| format!("{tag} {e}"))?;
+        if let Some(i) = (0..want.len()).find(|&i| !same(pool.kind(), out[i], want[i], scale[i])) {
+            return Err(format!(
+                "{tag} {}: got {:?}, want {:?}",
+                describe(pool, shape, os, i),
+                out[i],
+                want[i]
+            ));
+        }
+        if pool.kind() == Kind::Max {
+            let mut out = vec![0.0; want.len()];
+            let mut idx = vec![-7; want.len()];
+            p.forward_with_indices(input, shape, &mut out, &mut idx)
+                .map_err(|e| format!("{tag} {e}"))?;
+            let bad = (0..want.len())
+                .find(|&i| out[i].to_bits() != want[i].to_bits() || idx[i] != want_idx[i]);
+            if let Some(i) = bad {
+                return Err(format!(
+                    "{tag} with indices {}: got {:?}@{}, want {:?}@{}",
+                    describe(pool, shape, os, i),
+                    out[i],
+                    idx[i],
+                    want[i],
+                    want_idx[i]
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`check`] against the reference oracle.
+pub fn check_reference(
+    isa: Isa,
+    pool: &Pool2d,
+    shape: [usize; 4],
+    input: &[f32],
+    parallel: bool,
+) -> Result<(), String> {
+    let (want, idx) =
+        reference::forward(pool, input, shape).map_err(|e| format!("reference: {e}"))?;
+    let scale = if pool.kind() == Kind::Avg {
+        let abs: Vec<f32> = input.iter().map(|v| v.abs()).collect();
+        reference::forward(pool, &abs, shape).unwrap().0
+    } else {
+        vec![0.0; want.len()]
+    };
+    check(isa, pool, shape, input, &want, &idx, &scale, parallel)
+}
+
+/// Values with everything PyTorch's rules care about: NaNs (two payloads), infinities,
+/// signed zeros, ties, huge and tiny magnitudes.
+pub fn nasty(rng: &mut StdRng, len: usize) -> Vec<f32> {
+    let special = [
+        f32::NAN,
+        f32::from_bits(0x7fc0_0001),
+        f32::from_bits(0xffc0_0123),
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        0.0,
+        -0.0,
+        3e38,
+        -3e38,
+        1e-40,
+    ];
+    let style = rng.gen_range(0..4);
+    (0..len)
+        .map(|_| match style {
+            0 => rng.gen_range(-1.0f32..1.0),
+            1 => rng.gen_range(-2i32..3) as f32,
+            2 if rng.gen_bool(0.2) => special[rng.gen_range(0..special.len())],
+            _ => rng.gen_range(-3i32..4) as f32 * 0.5,
+        })
+        .collect()
+}
+
+/// Tails by construction: for one ISA, every kernel width 1..=7, stride 1..=4, legal padding,
+/// dilation 1..=3 and ceil mode, over widths 1..=3·lanes+1; the vertical parameters and the
+/// data are drawn from a seeded generator. Returns the number of (shape, op) cases checked.
+pub fn grid(isa: Isa, seed: u64, parallel: bool) -> Result<usize, String> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let lanes = isa.lanes().max(4);
+    let mut count = 0;
+    for kw in 1..=7usize {
+        for sw in 1..=4usize {
+            for pw in 0..=kw / 2 {
+                for dw in 1..=3usize {
+                    for ceil in [false, true] {
+                        for w in 1..=3 * lanes + 1 {
+                            let kh = rng.gen_range(1..=7usize);
+                            let (sh, ph, dh) = (
+                                rng.gen_range(1..=4),
+                                rng.gen_range(0..=kh / 2),
+                                rng.gen_range(1..=3),
+                            );
+                            let h = rng.gen_range(1..=6);
+                            let shape = [1, rng.gen_range(1..=2), h, w];
+                            let base = |p: Pool2d| {
+                                p.stride((sh, sw))
+                                    .padding((ph, pw))
+                                    .dilation((dh, dw))
+                                    .ceil_mode(ceil)
+                            };
+                            let include = rng.gen_bool(0.5);
+                            let pools = [
+                                base(Pool2d::max((kh, kw))),
+                                base(Pool2d::avg((kh, kw))).count_include_pad(include),
+                            ];
+                            for pool in pools {
+                                if pool.output_shape(shape).is_err() {
+                                    continue;
+                                }
+                                let input = nasty(&mut rng, shape.iter().product());
+                                check_reference(isa, &pool, shape, &input, parallel)?;
+                                count += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(count)
+}
+
+/// Every fixture through `isa`; rejected ones must be rejected. Returns (checked, rejected).
+pub fn fixtures_on(isa: Isa, parallel: bool) -> Result<(usize, usize), String> {
+    let (mut ok, mut rejected) = (0, 0);
+    for case in fixtures() {
+        let pool = case.pool.clone().isa(isa);
+        if let Some(why) = &case.reject {
+            let mut out = vec![0.0; 64];
+            let got = pool.forward(&case.input, case.shape, &mut out);
+            if got.is_ok() {
+                return Err(format!(
+                    "{}: PyTorch rejects ({why}) but we accepted",
+                    case.name
+                ));
+            }
+            rejected += 1;
+            continue;
+        }
+        let scale = if pool.kind() == Kind::Avg {
+            let abs: Vec<f32> = case.input.iter().map(|v| v.abs()).collect();
+            reference::forward(&case.pool, &abs, case.shape)
+                .map_err(|e| e.to_string())?
+                .0
+        } else {
+            vec![0.0; case.output.len()]
+        };
+        check(
+            isa,
+            &pool,
+            case.shape,
+            &case.input,
+            &case.output,
+            &case.indices,
+            &scale,
+            parallel,
+        )
+        .map_err(|e| format!("{}: {e}", case.name))?;
+        ok += 1;
+    }
+    Ok((ok, rejected))
+}
+
+/// The reference itself against PyTorch.
+pub fn reference_matches_fixtures() -> Result<usize, String> {
+    let mut n = 0;
+    for case in fixtures().into_iter().filter(|c| c.reject.is_none()) {
+        let (out, idx) = reference::forward(&case.pool, &case.input, case.shape)
+            .map_err(|e| format!("{}: {e}", case.name))?;
+        let kind = case.pool.kind();
+        let bad = (0..out.len()).find(|&i| {
+            !same(kind, out[i], case.output[i], 0.0)
+                || (kind == Kind::Max && idx[i] != case.indices[i])
+        });
+        if out.len() != case.output.len() || bad.is_some() {
+            return Err(format!(
+                "{}: reference differs from PyTorch at {bad:?}",
+                case.name
+            ));
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Keep the error type in scope for callers matching on it.
+pub type Err = PoolError;

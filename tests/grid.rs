@@ -1,0 +1,41 @@
+//! Every forced ISA against the reference over the tails-by-construction grid.
+mod common;
+
+use simdpool::Isa;
+
+fn run(isa: Isa) {
+    if !common::isas().contains(&isa) {
+        return; // `isas` printed the skip.
+    }
+    let n = common::grid(isa, 0x5eed ^ isa as u64, false).unwrap();
+    eprintln!("{isa}: {n} grid cases match the reference");
+    assert!(n > 3_000);
+}
+
+#[test]
+fn grid_scalar() {
+    run(Isa::Scalar);
+}
+#[test]
+fn grid_portable() {
+    run(Isa::Portable);
+}
+#[test]
+fn grid_avx2() {
+    run(Isa::Avx2);
+}
+#[test]
+fn grid_avx512() {
+    run(Isa::Avx512);
+}
+#[test]
+fn grid_neon() {
+    run(Isa::Neon);
+}
+
+#[test]
+fn forced_isa_is_the_one_that_runs() {
+    for isa in common::isas() {
+        assert_eq!(simdpool::Pool2d::max(2).isa(isa).resolved_isa(), Ok(isa));
+    }
+}

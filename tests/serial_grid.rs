@@ -1,0 +1,30 @@
+//! The fixtures and the grid, single-threaded and without libtest, for every ISA this CPU
+//! runs: the target `../shared/tools/aarch64-test --test serial_grid` runs under qemu-user
+//! (which cannot start threads), so this is how NEON is tested.
+mod common;
+
+fn main() {
+    let n = common::reference_matches_fixtures().expect("reference vs PyTorch");
+    println!("reference: {n} PyTorch cases match");
+    let mut failed = 0;
+    for isa in common::isas() {
+        let r = common::fixtures_on(isa, false).and_then(|(ok, rej)| {
+            let g = common::grid(isa, 0xa11 ^ isa as u64, false)?;
+            Ok(format!(
+                "{ok} PyTorch cases, {rej} rejections, {g} grid cases"
+            ))
+        });
+        match r {
+            Ok(msg) => println!("{isa}: ok: {msg}"),
+            Err(e) => {
+                failed += 1;
+                println!("{isa}: FAILED: {e}");
+            }
+        }
+    }
+    let total = common::isas().len();
+    println!("serial_grid: {} passed, {failed} failed", total - failed);
+    if failed > 0 {
+        std::process::exit(1);
+    }
+}
