@@ -43,8 +43,18 @@ pub fn forward(
                         let first_y = (0..kh).map(tap_y).find(|&y| y >= 0).unwrap_or(y0);
                         let first_x = (0..kw).map(tap_x).find(|&x| x >= 0).unwrap_or(x0);
                         let (mut best, mut at) = (f32::NEG_INFINITY, first_y * w + first_x);
-                        for y in (0..kh).map(tap_y).filter(|y| (0..h).contains(y)) {
-                            for x in (0..kw).map(tap_x).filter(|x| (0..w).contains(x)) {
+                        // Taps increase, so stop at the first past the input (ceil mode
+                        // with a huge stride accepts kernels far larger than the input).
+                        let ys = (0..kh)
+                            .map(tap_y)
+                            .take_while(|&y| y < h)
+                            .filter(|&y| y >= 0);
+                        for y in ys {
+                            for x in (0..kw)
+                                .map(tap_x)
+                                .take_while(|&x| x < w)
+                                .filter(|&x| x >= 0)
+                            {
                                 let v = src[(y * w + x) as usize];
                                 if v > best || v.is_nan() {
                                     best = v;
@@ -57,16 +67,17 @@ pub fn forward(
                     }
                     Kind::Avg => {
                         let mut sum = 0.0f32;
-                        let (mut inside, mut padded_y, mut padded_x) = (0usize, 0usize, 0usize);
-                        for ky in 0..kh {
-                            let y = tap_y(ky);
-                            padded_y += usize::from(y < h + ph as i64);
-                            for kx in 0..kw {
-                                let x = tap_x(kx);
-                                if ky == 0 {
-                                    padded_x += usize::from(x < w + pw as i64);
-                                }
-                                if (0..h).contains(&y) && (0..w).contains(&x) {
+                        let (mut inside, mut padded_y) = (0usize, 0usize);
+                        // Windows start at or after -p, so counting taps below n + p counts
+                        // the taps inside input plus padding.
+                        let padded_x = (0..kw)
+                            .map(tap_x)
+                            .take_while(|&x| x < w + pw as i64)
+                            .count();
+                        for y in (0..kh).map(tap_y).take_while(|&y| y < h + ph as i64) {
+                            padded_y += 1;
+                            for x in (0..kw).map(tap_x).take_while(|&x| x < w) {
+                                if (0..h).contains(&y) && x >= 0 {
                                     sum += src[(y * w + x) as usize];
                                     inside += 1;
                                 }

@@ -61,7 +61,7 @@ pub(crate) fn run(
     let blocks = want.div_ceil(planes).clamp(1, oh);
     let rows = oh.div_ceil(blocks);
     // Group tiny planes so a task does at least a parallel threshold's worth of work.
-    let per_plane = (ohw * kh * kw).max(1);
+    let per_plane = ohw.saturating_mul(kh).saturating_mul(kw).max(1);
     let min_planes = (MIN_PARALLEL_TAPS / 8 / per_plane).clamp(1, planes.div_ceil(want).max(1));
     let one_plane = |(p, d): (usize, &mut [f32]), i: &mut [i64]| {
         if blocks == 1 {

@@ -79,6 +79,11 @@ impl Geometry {
         d: [usize; 2],
         divisor: Divisor,
     ) -> Option<Geometry> {
+        // A one-tap kernel has no spacing: drop its dilation so every bound below covers it.
+        let d = [
+            if k[0] == 1 { 1 } else { d[0] },
+            if k[1] == 1 { 1 } else { d[1] },
+        ];
         let all = [h, w, oh, ow, k[0], k[1], s[0], s[1], d[0], d[1]];
         if all.contains(&0) || matches!(divisor, Divisor::Override(0)) {
             return None;
@@ -93,8 +98,9 @@ impl Geometry {
                 .checked_add(p[i])?
                 .checked_add(2)
         };
-        let bound = span(h, oh, 0)?.max(span(w, ow, 1)?);
-        h.checked_mul(w)?.checked_mul(2)?;
+        // Flat offsets `y·w + x` of any tap within any window's reach must fit too.
+        let rows = span(h, oh, 0)?;
+        let bound = rows.checked_mul(span(w, ow, 1)?)?;
         if bound > isize::MAX as usize / 2 {
             return None;
         }
@@ -205,7 +211,7 @@ impl Geometry {
         self.oh == 1
             && self.ow == 1
             && self.p == [0, 0]
-            && self.d[0] == 1
+            && self.d == [1, 1]
             && self.k[1] == self.w
             && self.k[0] <= self.h
     }

@@ -246,6 +246,32 @@ pub fn grid(isa: Isa, seed: u64, parallel: bool) -> Result<usize, String> {
             }
         }
     }
+    // Global windows (the contiguous-run path): the whole plane or its first rows, with
+    // and without the conditions that path needs (dilation, padding).
+    for w in 1..=3 * lanes + 1 {
+        for h in 1..=4usize {
+            let shape = [1, 2, h, w];
+            let input = nasty(&mut rng, shape.iter().product());
+            for pool in [
+                Pool2d::max((h, w)),
+                Pool2d::avg((h, w)),
+                Pool2d::max((h.div_ceil(2), w)).stride(h),
+                Pool2d::avg((h.div_ceil(2), w))
+                    .stride(h)
+                    .divisor_override(3),
+                Pool2d::max((h, w))
+                    .dilation((1, 2))
+                    .ceil_mode(true)
+                    .stride(64),
+                Pool2d::avg((h, w)).padding((0, w / 2)).stride((h, 64)),
+            ] {
+                if pool.output_shape(shape).is_ok() {
+                    check_reference(isa, &pool, shape, &input, parallel)?;
+                    count += 1;
+                }
+            }
+        }
+    }
     Ok(count)
 }
 

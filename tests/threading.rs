@@ -1,0 +1,39 @@
+//! The rayon split (planes, and row blocks when planes are few) gives the serial answer.
+mod common;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use simdpool::Pool2d;
+
+#[test]
+fn parallel_matches_reference_for_few_and_many_planes() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
+    let mut rng = StdRng::seed_from_u64(3);
+    let shapes = [
+        [1, 1, 301, 157],
+        [1, 3, 128, 96],
+        [2, 64, 20, 20],
+        [1, 512, 7, 7],
+        [3, 5, 61, 33],
+    ];
+    let layers = [
+        Pool2d::max(3).stride(2).padding(1),
+        Pool2d::max(2),
+        Pool2d::max(3).stride(1).padding(1).ceil_mode(true),
+        Pool2d::avg(3).stride(1).padding(1).count_include_pad(false),
+        Pool2d::avg(7),
+    ];
+    pool.install(|| {
+        for shape in shapes {
+            let input = common::nasty(&mut rng, shape.iter().product());
+            for layer in &layers {
+                for isa in common::isas() {
+                    common::check_reference(isa, layer, shape, &input, true).unwrap();
+                }
+            }
+        }
+    });
+}
