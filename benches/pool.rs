@@ -1,1 +1,77 @@
-fn main() {}
+//! `cargo bench`: the real-network suite (bench/suite.txt), per ISA this CPU has (forced), at
+//! 1 thread and at all threads (separate rayon pools), max with and without indices, and the
+//! scalar reference; throughput is input + output bytes.
+//!
+//! `SIMDPOOL_BENCH_QUICK=1` shortens the measurement for smoke runs; `cargo bench -- --test`
+//! runs every benchmark once.
+#[path = "../bench/suite.rs"]
+mod suite;
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use simdpool::{reference, Kind};
+
+fn bench(c: &mut Criterion) {
+    let quick = std::env::var_os("SIMDPOOL_BENCH_QUICK").is_some();
+    let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut counts = vec![1];
+    if all > 1 {
+        counts.push(all);
+    }
+    let pools: Vec<(usize, rayon::ThreadPool)> = counts
+        .into_iter()
+        .map(|t| {
+            (
+                t,
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(t)
+                    .build()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    eprintln!(
+        "{}; thread counts {:?}",
+        simdpool::build_info(),
+        pools.iter().map(|p| p.0).collect::<Vec<_>>()
+    );
+    for case in suite::suite() {
+        let mut g = c.benchmark_group(&case.name);
+        g.throughput(Throughput::Bytes(case.bytes() as u64));
+        g.warm_up_time(Duration::from_millis(if quick { 50 } else { 300 }));
+        g.measurement_time(Duration::from_millis(if quick { 100 } else { 1200 }));
+        g.sample_size(10);
+        let x = case.input();
+        let mut y = vec![0.0f32; case.out_len()];
+        let mut idx = vec![0i64; case.out_len()];
+        for &(threads, ref tp) in &pools {
+            for isa in simdpool::supported_isas() {
+                let p = case.pool.clone().isa(isa);
+                g.bench_function(BenchmarkId::new(isa.name(), format!("t{threads}")), |b| {
+                    tp.install(|| b.iter(|| p.forward(&x, case.shape, &mut y).unwrap()))
+                });
+                if p.kind() == Kind::Max {
+                    g.bench_function(
+                        BenchmarkId::new(format!("{isa}+indices"), format!("t{threads}")),
+                        |b| {
+                            tp.install(|| {
+                                b.iter(|| {
+                                    p.forward_with_indices(&x, case.shape, &mut y, &mut idx)
+                                        .unwrap()
+                                })
+                            })
+                        },
+                    );
+                }
+            }
+        }
+        g.bench_function(BenchmarkId::new("reference", "t1"), |b| {
+            b.iter(|| reference::forward(&case.pool, &x, case.shape).unwrap())
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -35,6 +35,19 @@ pub use simdpool_kernels::Isa;
 
 use threading::Op;
 
+/// How this library was built, for benchmark and bug-report headers: target triple,
+/// compiler version and the ISAs this CPU can run.
+pub fn build_info() -> String {
+    let isas: Vec<&str> = supported_isas().iter().map(|i| i.name()).collect();
+    format!(
+        "target {}, {}, ISAs on this CPU: {} (selected: {})",
+        env!("SIMDPOOL_TARGET"),
+        env!("SIMDPOOL_RUSTC"),
+        isas.join(", "),
+        selected_isa()
+    )
+}
+
 impl Pool2d {
     /// Pools `input` (NCHW, `shape`) into the start of `output`; returns the output shape.
     ///

@@ -105,18 +105,28 @@ fn describe(pool: &Pool2d, shape: [usize; 4], out: [usize; 4], i: usize) -> Stri
     format!("{pool:?} input {shape:?}: first difference at output (n={n}, c={ci}, y={y}, x={x})")
 }
 
+/// What a call must produce: values, indices (max), and per output the `scale` of [`same`].
+pub struct Want<'a> {
+    pub out: &'a [f32],
+    pub idx: &'a [i64],
+    pub scale: &'a [f32],
+}
+
 /// Runs `pool` on `isa` (serially, and in parallel when `parallel`), with and without
-/// indices, and compares with `want` (values, and indices for max). `scale` as in [`same`].
+/// indices, and compares with `want`.
 pub fn check(
     isa: Isa,
     pool: &Pool2d,
     shape: [usize; 4],
     input: &[f32],
-    want: &[f32],
-    want_idx: &[i64],
-    scale: &[f32],
+    want: Want,
     parallel: bool,
 ) -> Result<(), String> {
+    let Want {
+        out: want,
+        idx: want_idx,
+        scale,
+    } = want;
     let modes: &[bool] = if parallel { &[false, true] } else { &[false] };
     for &par in modes {
         let p = pool.clone().isa(isa).parallel(par);
@@ -171,7 +181,18 @@ pub fn check_reference(
     } else {
         vec![0.0; want.len()]
     };
-    check(isa, pool, shape, input, &want, &idx, &scale, parallel)
+    check(
+        isa,
+        pool,
+        shape,
+        input,
+        Want {
+            out: &want,
+            idx: &idx,
+            scale: &scale,
+        },
+        parallel,
+    )
 }
 
 /// Values with everything PyTorch's rules care about: NaNs (two payloads), infinities,
@@ -300,17 +321,13 @@ pub fn fixtures_on(isa: Isa, parallel: bool) -> Result<(usize, usize), String> {
         } else {
             vec![0.0; case.output.len()]
         };
-        check(
-            isa,
-            &pool,
-            case.shape,
-            &case.input,
-            &case.output,
-            &case.indices,
-            &scale,
-            parallel,
-        )
-        .map_err(|e| format!("{}: {e}", case.name))?;
+        let want = Want {
+            out: &case.output,
+            idx: &case.indices,
+            scale: &scale,
+        };
+        check(isa, &pool, case.shape, &case.input, want, parallel)
+            .map_err(|e| format!("{}: {e}", case.name))?;
         ok += 1;
     }
     Ok((ok, rejected))
