@@ -29,31 +29,45 @@ impl Case {
     }
 }
 
+/// Parses one suite line: `name op k s p d ceil incl n c h w` (separated by spaces or `:`).
+pub fn parse(line: &str) -> Option<Case> {
+    let f: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let v: Vec<usize> = f
+        .get(2..)?
+        .iter()
+        .map(|t| t.parse().ok())
+        .collect::<Option<_>>()?;
+    if v.len() != 10 {
+        return None;
+    }
+    let base = match f[1] {
+        "max" => Pool2d::max(v[0]),
+        "avg" => Pool2d::avg(v[0]),
+        _ => return None,
+    };
+    let mut pool = base
+        .stride(v[1])
+        .padding(v[2])
+        .dilation(v[3])
+        .ceil_mode(v[4] == 1);
+    if f[1] == "avg" {
+        pool = pool.count_include_pad(v[5] == 1);
+    }
+    let case = Case {
+        name: f[0].to_string(),
+        pool,
+        shape: [v[6], v[7], v[8], v[9]],
+    };
+    case.pool.output_shape(case.shape).ok().map(|_| case)
+}
+
 pub fn suite() -> Vec<Case> {
     include_str!("suite.txt")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            let v: Vec<usize> = f[2..].iter().map(|t| t.parse().unwrap()).collect();
-            let base = if f[1] == "max" {
-                Pool2d::max(v[0])
-            } else {
-                Pool2d::avg(v[0])
-            };
-            let mut pool = base
-                .stride(v[1])
-                .padding(v[2])
-                .dilation(v[3])
-                .ceil_mode(v[4] == 1);
-            if f[1] == "avg" {
-                pool = pool.count_include_pad(v[5] == 1);
-            }
-            Case {
-                name: f[0].to_string(),
-                pool,
-                shape: [v[6], v[7], v[8], v[9]],
-            }
-        })
+        .map(|l| parse(l).expect("bench/suite.txt: bad line"))
         .collect()
 }

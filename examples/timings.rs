@@ -1,0 +1,128 @@
+//! Machine-readable timings for `bench/compare.py`: a small server that times one request per
+//! stdin line, so the script can interleave simdpool with PyTorch and ONNX Runtime.
+//!
+//!     cargo run --release --example timings            # then type requests:
+//!     resnet_stem 1 best 0 20      # case, threads, isa (or best|reference|copy), indices, reps
+//!
+//! A case name of the form `spec:NAME:op:k:s:p:d:ceil:incl:n:c:h:w` defines a case inline.
+//! Each answer is one JSON line: {"case", "threads", "isa", "indices", "median_us", "min_us"}.
+//! `copy` copies the case's input bytes to another buffer (the bandwidth yardstick).
+#[path = "../bench/suite.rs"]
+mod suite;
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use simdpool::{reference, Isa};
+
+fn time(reps: usize, mut f: impl FnMut()) -> (f64, f64) {
+    f(); // warm caches and pages
+    let mut t: Vec<f64> = (0..reps.max(1))
+        .map(|_| {
+            let s = Instant::now();
+            f();
+            s.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    (t[t.len() / 2], t[0])
+}
+
+fn main() {
+    let mut cases: HashMap<String, suite::Case> = suite::suite()
+        .into_iter()
+        .map(|c| (c.name.clone(), c))
+        .collect();
+    let mut pools: HashMap<usize, rayon::ThreadPool> = HashMap::new();
+    let mut buffers: HashMap<String, (Vec<f32>, Vec<f32>, Vec<i64>, Vec<f32>)> = HashMap::new();
+    eprintln!("timings: {}", simdpool::build_info());
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() != 5 {
+            continue;
+        }
+        if let Some(spec) = f[0].strip_prefix("spec:") {
+            if let Some(c) = suite::parse(spec) {
+                cases.insert(
+                    f[0].to_string(),
+                    suite::Case {
+                        name: f[0].to_string(),
+                        ..c
+                    },
+                );
+            }
+        }
+        let Some(case) = cases.get(f[0]) else {
+            writeln!(out, "{{\"error\": \"unknown case {}\"}}", f[0]).ok();
+            continue;
+        };
+        let threads: usize = f[1].parse().unwrap_or(1);
+        let reps: usize = f[4].parse().unwrap_or(10);
+        let indices = f[3] == "1";
+        let tp = pools.entry(threads).or_insert_with(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+        });
+        let (x, y, idx, copy) = buffers.entry(case.name.clone()).or_insert_with(|| {
+            let x = case.input();
+            let n = x.len();
+            (
+                x,
+                vec![0.0; case.out_len()],
+                vec![0; case.out_len()],
+                vec![0.0; n],
+            )
+        });
+        let (median, min) = match f[2] {
+            "copy" => tp.install(|| {
+                let chunk = x.len().div_ceil(threads * 4).max(4096);
+                time(reps, || {
+                    copy.par_chunks_mut(chunk)
+                        .zip(x.par_chunks(chunk))
+                        .for_each(|(d, s)| d.copy_from_slice(s))
+                })
+            }),
+            "reference" => time(reps, || {
+                std::hint::black_box(reference::forward(&case.pool, x, case.shape).unwrap());
+            }),
+            name => {
+                let isa = if name == "best" {
+                    simdpool::selected_isa()
+                } else {
+                    Isa::from_name(name).unwrap_or(Isa::Scalar)
+                };
+                let p = case.pool.clone().isa(isa);
+                if let Err(e) = p.resolved_isa() {
+                    writeln!(out, "{{\"error\": \"{e}\"}}").ok();
+                    out.flush().ok();
+                    continue;
+                }
+                tp.install(|| {
+                    if indices {
+                        time(reps, || {
+                            p.forward_with_indices(x, case.shape, y, idx).unwrap();
+                        })
+                    } else {
+                        time(reps, || {
+                            p.forward(x, case.shape, y).unwrap();
+                        })
+                    }
+                })
+            }
+        };
+        writeln!(
+            out,
+            "{{\"case\": \"{}\", \"threads\": {threads}, \"isa\": \"{}\", \"indices\": {indices}, \"median_us\": {median:.3}, \"min_us\": {min:.3}}}",
+            case.name, f[2]
+        )
+        .ok();
+        out.flush().ok();
+    }
+}
