@@ -51,6 +51,15 @@ pub struct RowTaps {
 #[inline(always)]
 pub(crate) fn taps(start: isize, k: usize, d: usize, n: usize, p: usize) -> (usize, usize, usize) {
     let (k, d, n, p) = (k as isize, d as isize, n as isize, p as isize);
+    if d == 1 {
+        // No divisions: this runs per row and per border column.
+        let hi = (n - start).clamp(0, k);
+        return (
+            (-start).max(0) as usize,
+            hi as usize,
+            (n + p - start).clamp(0, k) as usize,
+        );
+    }
     let lo = if start < 0 { (-start + d - 1) / d } else { 0 };
     let hi = if start >= n {
         0

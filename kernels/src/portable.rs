@@ -30,6 +30,18 @@ macro_rules! wide_vec {
                 $ty::new(even)
             }
             #[inline(always)]
+            unsafe fn load_pair(p: *const f32) -> (Self, Self) {
+                let (mut even, mut odd) = ([0.0f32; $n], [0.0f32; $n]);
+                for i in 0..$n {
+                    // SAFETY: the caller guarantees p[0..2·LANES] is readable.
+                    unsafe {
+                        even[i] = *p.add(2 * i);
+                        odd[i] = *p.add(2 * i + 1);
+                    }
+                }
+                ($ty::new(even), $ty::new(odd))
+            }
+            #[inline(always)]
             unsafe fn store(self, p: *mut f32) {
                 // SAFETY: the caller guarantees p[0..LANES] is writable.
                 unsafe { p.cast::<[f32; $n]>().write_unaligned(self.to_array()) }

@@ -22,6 +22,11 @@ impl F32Vec for f32 {
         unsafe { *p }
     }
     #[inline(always)]
+    unsafe fn load_pair(p: *const f32) -> (Self, Self) {
+        // SAFETY: the caller guarantees p[0..2] is readable.
+        unsafe { (*p, *p.add(1)) }
+    }
+    #[inline(always)]
     unsafe fn load_strided(p: *const f32, _s: usize) -> Self {
         // SAFETY: as load.
         unsafe { *p }

@@ -31,6 +31,13 @@ pub(crate) trait F32Vec: Copy {
     /// loaded and dropped by the de-interleave).
     unsafe fn load_even(p: *const f32) -> Self;
 
+    /// Both halves of a stride-2 pair: (`p[0], p[2], …`, `p[1], p[3], …`), for two
+    /// neighbouring taps from one pair of loads.
+    ///
+    /// # Safety
+    /// As [`F32Vec::load_even`].
+    unsafe fn load_pair(p: *const f32) -> (Self, Self);
+
     /// Lanes `p[0], p[s], …, p[(LANES − 1)·s]` for any stride.
     ///
     /// # Safety
@@ -41,6 +48,23 @@ pub(crate) trait F32Vec: Copy {
         for (i, lane) in lanes.iter_mut().take(Self::LANES).enumerate() {
             // SAFETY: the caller guarantees p[i*s] is readable for i < LANES.
             *lane = unsafe { *p.add(i * s) };
+        }
+        // SAFETY: LANES <= 16 elements of a local array; the ISA is vouched for by the caller.
+        unsafe { Self::load(lanes.as_ptr()) }
+    }
+
+    /// Lanes `lo..hi` read `p[l·s]`; the others are `fill`. For windows that hang into the
+    /// padding: `p` itself may point outside the input, so it is only offset with wrapping
+    /// arithmetic and only the lanes in `lo..hi` are read.
+    ///
+    /// # Safety
+    /// As [`F32Vec::splat`]; `p.wrapping_add(l·s)` readable for `l` in `lo..hi`, `hi <= LANES`.
+    #[inline(always)]
+    unsafe fn load_clipped(p: *const f32, s: usize, lo: usize, hi: usize, fill: f32) -> Self {
+        let mut lanes = [fill; 16];
+        for (l, lane) in lanes.iter_mut().enumerate().take(hi).skip(lo) {
+            // SAFETY: the caller guarantees lane l (in lo..hi) is readable.
+            *lane = unsafe { *p.wrapping_add(l * s) };
         }
         // SAFETY: LANES <= 16 elements of a local array; the ISA is vouched for by the caller.
         unsafe { Self::load(lanes.as_ptr()) }

@@ -27,6 +27,12 @@ impl F32Vec for float32x4_t {
         unsafe { vld2q_f32(p).0 }
     }
     #[inline(always)]
+    unsafe fn load_pair(p: *const f32) -> (Self, Self) {
+        // SAFETY: p[0..8] readable (caller); see the impl comment.
+        let pair = unsafe { vld2q_f32(p) };
+        (pair.0, pair.1)
+    }
+    #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: p[0..4] writable (caller); see the impl comment.
         unsafe { vst1q_f32(p, self) }

@@ -3,7 +3,7 @@
 use crate::geometry::{Geometry, RowTaps};
 use crate::vector::{F32Vec, MAX_LANES};
 
-use super::walk::{cols, Reduce};
+use super::walk::{cols, each_tap, Reduce};
 
 /// Max value only.
 pub(crate) struct Max;
@@ -11,34 +11,37 @@ pub(crate) struct Max;
 pub(crate) struct ArgMax;
 
 /// The exact scalar window: PyTorch's loop, with the first in-bounds tap as the initial index.
+///
+/// # Safety
+/// `src.len() >= g.plane_len()`.
 #[inline(always)]
-fn window(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64) {
+unsafe fn window(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64) {
     let w = g.input()[1];
     let [dh, dw] = g.dilation();
-    let (x0, kx_lo, kx_hi, _) = cols(g, ox);
+    let (x0, kx_lo, _, _) = cols(g, ox);
     let y0 = t.iy0 + (t.ky_lo * dh) as isize;
     let mut best = f32::NEG_INFINITY;
     let mut at = (y0 * w as isize + x0 + (kx_lo * dw) as isize) as i64;
-    for ky in t.ky_lo..t.ky_hi {
-        let y = (t.iy0 + (ky * dh) as isize) as usize;
-        for kx in kx_lo..kx_hi {
-            let x = (x0 + (kx * dw) as isize) as usize;
-            let v = src[y * w + x];
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        each_tap(g, src, t, ox, |i, v| {
             if v > best || v.is_nan() {
                 best = v;
-                at = (y * w + x) as i64;
+                at = i as i64;
             }
-        }
-    }
+        })
+    };
     (best, at)
 }
 
 impl Reduce for Max {
     const INDICES: bool = false;
+    const DIVIDES: bool = false;
+    const FILL: f32 = f32::NEG_INFINITY;
     type State<V: F32Vec> = V;
 
     #[inline(always)]
-    unsafe fn start<V: F32Vec>(_first: f32) -> V {
+    unsafe fn start<V: F32Vec>(_first: V) -> V {
         // SAFETY: forwarded from the caller.
         unsafe { V::splat(f32::NEG_INFINITY) }
     }
@@ -47,13 +50,19 @@ impl Reduce for Max {
         s.max_step(v)
     }
     #[inline(always)]
-    unsafe fn finish<V: F32Vec>(s: V, _div: f32, out: *mut f32, _: *mut i64, _: isize, _: usize) {
+    unsafe fn merge<V: F32Vec>(s: V, h: V) -> V {
+        // Exact: the step keeps the earliest maximum and the last NaN under any grouping.
+        s.max_step(h)
+    }
+    #[inline(always)]
+    unsafe fn finish<V: F32Vec>(s: V, _div: V, out: *mut f32, _: *mut i64, _: isize, _: usize) {
         // SAFETY: the caller guarantees out[0..LANES] is writable.
         unsafe { s.store(out) }
     }
     #[inline(always)]
-    fn one(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64) {
-        window(g, src, t, ox)
+    unsafe fn one(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64) {
+        // SAFETY: forwarded from the caller.
+        unsafe { window(g, src, t, ox) }
     }
     #[inline(always)]
     unsafe fn contiguous<V: F32Vec>(src: *const f32, n: usize, _div: f32) -> Option<f32> {
@@ -91,12 +100,14 @@ impl Reduce for Max {
 
 impl Reduce for ArgMax {
     const INDICES: bool = true;
+    const DIVIDES: bool = false;
+    const FILL: f32 = f32::NEG_INFINITY;
     type State<V: F32Vec> = (V, V);
 
     #[inline(always)]
-    unsafe fn start<V: F32Vec>(first: f32) -> (V, V) {
+    unsafe fn start<V: F32Vec>(first: V) -> (V, V) {
         // SAFETY: forwarded from the caller.
-        unsafe { (V::splat(f32::NEG_INFINITY), V::splat(first)) }
+        unsafe { (V::splat(f32::NEG_INFINITY), first) }
     }
     #[inline(always)]
     unsafe fn step<V: F32Vec>((m, at): (V, V), v: V, off: f32) -> (V, V) {
@@ -106,9 +117,15 @@ impl Reduce for ArgMax {
         (V::select(take, v, m), V::select(take, off, at))
     }
     #[inline(always)]
+    unsafe fn merge<V: F32Vec>((m, at): (V, V), (hm, hat): (V, V)) -> (V, V) {
+        // Offsets in `h` must share the origin of `s`'s.
+        let take = m.takes(hm);
+        (V::select(take, hm, m), V::select(take, hat, at))
+    }
+    #[inline(always)]
     unsafe fn finish<V: F32Vec>(
         (m, at): (V, V),
-        _div: f32,
+        _div: V,
         out: *mut f32,
         idx: *mut i64,
         origin: isize,
@@ -127,7 +144,8 @@ impl Reduce for ArgMax {
         }
     }
     #[inline(always)]
-    fn one(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64) {
-        window(g, src, t, ox)
+    unsafe fn one(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64) {
+        // SAFETY: forwarded from the caller.
+        unsafe { window(g, src, t, ox) }
     }
 }

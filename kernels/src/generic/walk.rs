@@ -1,23 +1,27 @@
-//! The row driver shared by every reducer: borders, vector interior, tails.
+//! The row driver shared by every reducer: interior vectors, clipped border vectors, tails.
 
 use core::ops::Range;
 
 use crate::geometry::{taps, Geometry, RowTaps};
-use crate::vector::F32Vec;
+use crate::vector::{F32Vec, MAX_LANES};
 
 /// One reduction (max, argmax, average) in the vocabulary of [`F32Vec`].
 pub(crate) trait Reduce {
     /// Whether the reducer writes indices.
     const INDICES: bool;
+    /// A tap value that leaves the result bit-identical to skipping the tap (padding lanes).
+    const FILL: f32;
+    /// Whether [`Reduce::finish`] reads its divisor.
+    const DIVIDES: bool;
     /// Per-window state held in `V`'s lanes.
     type State<V: F32Vec>: Copy;
 
-    /// The state before the first tap; `first` is the offset of the first in-bounds tap
-    /// from the window origin (for argmax).
+    /// The state before the first tap; `first` holds, per lane, the offset of the first
+    /// in-bounds tap from the window origin (argmax's index when nothing beats `-inf`).
     ///
     /// # Safety
     /// The CPU must support `V`'s ISA.
-    unsafe fn start<V: F32Vec>(first: f32) -> Self::State<V>;
+    unsafe fn start<V: F32Vec>(first: V) -> Self::State<V>;
 
     /// Folds in tap `v`, found at offset `off` from the window origin.
     ///
@@ -25,22 +29,33 @@ pub(crate) trait Reduce {
     /// As [`Reduce::start`].
     unsafe fn step<V: F32Vec>(s: Self::State<V>, v: V, off: f32) -> Self::State<V>;
 
-    /// Writes `LANES` results; lane `l`'s window origin is `origin + l·sw` (for argmax).
+    /// Folds a partial reduction `h` (of later taps) into `s`: for row blocks, where each
+    /// input row is reduced once and merged into every output row it belongs to.
+    ///
+    /// # Safety
+    /// As [`Reduce::start`].
+    unsafe fn merge<V: F32Vec>(s: Self::State<V>, h: Self::State<V>) -> Self::State<V>;
+
+    /// Writes `LANES` results, dividing by `div` (average); lane `l`'s window origin is
+    /// `origin + l·sw` (argmax).
     ///
     /// # Safety
     /// `out[0..LANES]` must be writable, and `idx[0..LANES]` when [`Reduce::INDICES`].
     unsafe fn finish<V: F32Vec>(
         s: Self::State<V>,
-        div: f32,
+        div: V,
         out: *mut f32,
         idx: *mut i64,
         origin: isize,
         sw: usize,
     );
 
-    /// One output, exactly, with every tap bounds-checked (borders and fallbacks).
-    /// Returns the value and (for argmax) the flat index.
-    fn one(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64);
+    /// One output, exactly, one tap at a time (borders and fallbacks). Returns the value and
+    /// (for argmax) the flat index.
+    ///
+    /// # Safety
+    /// `src.len() >= g.plane_len()`.
+    unsafe fn one(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64);
 
     /// The reduction of the contiguous run `src[..n]` for global windows, if this reducer
     /// has such a path.
@@ -66,6 +81,35 @@ pub(crate) fn cols(g: &Geometry, ox: usize) -> (isize, usize, usize, usize) {
         g.padding()[1],
     );
     (x0, lo, hi, incl)
+}
+
+/// Calls `f(flat index, value)` for every in-bounds tap of output `(t, ox)` in PyTorch's
+/// (row-major) order; returns the horizontal taps inside the input and inside input plus
+/// padding.
+///
+/// # Safety
+/// `src.len() >= g.plane_len()`.
+#[inline(always)]
+pub(crate) unsafe fn each_tap(
+    g: &Geometry,
+    src: &[f32],
+    t: &RowTaps,
+    ox: usize,
+    mut f: impl FnMut(usize, f32),
+) -> (usize, usize) {
+    let w = g.input()[1];
+    let [dh, dw] = g.dilation();
+    let (x0, kx_lo, kx_hi, incl_x) = cols(g, ox);
+    debug_assert!(src.len() >= g.plane_len(), "input plane too short");
+    for ky in t.ky_lo..t.ky_hi {
+        let y = (t.iy0 + (ky * dh) as isize) as usize;
+        for kx in kx_lo..kx_hi {
+            let i = y * w + (x0 + (kx * dw) as isize) as usize;
+            // SAFETY: ky and kx range over the taps inside the h × w plane, which `src` holds.
+            f(i, unsafe { *src.get_unchecked(i) });
+        }
+    }
+    (kx_hi.saturating_sub(kx_lo), incl_x)
 }
 
 /// Pools output rows `rows` of one plane: `src` is the whole input plane, `dst` (and `idx`
@@ -115,6 +159,15 @@ pub(crate) unsafe fn plane<V: F32Vec, T: F32Vec, R: Reduce>(
     }
 }
 
+/// One output row's context.
+struct Row<'a> {
+    t: RowTaps,
+    /// Interior divisor (every horizontal tap inside the row).
+    div: f32,
+    out: &'a mut [f32],
+    ix: &'a mut [i64],
+}
+
 /// [`plane`] with the horizontal stride `S` and kernel width `KW` fixed (0: read from `g`).
 ///
 /// # Safety
@@ -136,126 +189,400 @@ unsafe fn walk<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>
     } else {
         interior.end
     };
+    let span = interior.start..end.max(interior.start);
     // Argmax carries offsets in f32 lanes: exact only below 2^24.
     let vectors = !R::INDICES || g.plane_len() <= 1 << 24;
-    let span = if vectors { interior.start..end } else { 0..0 };
-    for (r, oy) in rows.enumerate() {
+    // Row blocks: stride 1 and undilated vertically, values only (argmax stays per row).
+    let [kh, sh] = [g.kernel()[0], g.stride()[0]];
+    let blocks = vectors && !R::INDICES && sh == 1 && g.dilation()[0] == 1 && kh > 1;
+    let inside = |oy: usize| {
         let t = g.row(oy);
-        let out = &mut dst[r * ow..(r + 1) * ow];
-        let ix: &mut [i64] = if R::INDICES {
-            &mut idx[r * ow..(r + 1) * ow]
-        } else {
-            &mut []
-        };
-        let div = g.divide_by(t.ky_hi.saturating_sub(t.ky_lo), kw, t.incl, kw);
-        let mut ox = 0;
-        while ox < span.start {
-            put::<R>(g, src, &t, ox, out, ix);
-            ox += 1;
-        }
-        // SAFETY: [span) is inside the interior (every tap in the row, plus the spare
-        // element for S == 2) and the row slices hold `ow` outputs; ISAs vouched by caller.
-        unsafe {
-            ox = run::<V, R, S, KW>(g, src, &t, span.clone(), div, out, ix);
-            if ox == span.start {
-                ox = run::<T, R, S, KW>(g, src, &t, span.clone(), div, out, ix);
+        t.ky_lo == 0 && t.ky_hi == kh
+    };
+    let mut r = 0;
+    while r < rows.len() {
+        let oy = rows.start + r;
+        if blocks && r + BLOCK <= rows.len() && inside(oy) && inside(oy + BLOCK - 1) {
+            let (_, rest) = dst.split_at_mut(r * ow);
+            let (mut a, rest) = rest.split_at_mut(ow);
+            let (mut b, rest) = rest.split_at_mut(ow);
+            let (mut c, rest) = rest.split_at_mut(ow);
+            let mut d = &mut rest[..ow];
+            // SAFETY: forwarded; the four rows are vertically inside the input.
+            let done = unsafe {
+                block::<V, R, S, KW>(g, src, oy, [&mut a, &mut b, &mut c, &mut d], span.clone())
+                    || block::<T, R, S, KW>(
+                        g,
+                        src,
+                        oy,
+                        [&mut a, &mut b, &mut c, &mut d],
+                        span.clone(),
+                    )
+            };
+            if done {
+                r += BLOCK;
+                continue;
             }
         }
-        while ox < ow {
-            put::<R>(g, src, &t, ox, out, ix);
-            ox += 1;
+        r += 1;
+        let t = g.row(oy);
+        let mut row = Row {
+            t,
+            div: g.divide_by(t.ky_hi.saturating_sub(t.ky_lo), kw, t.incl, kw),
+            out: &mut dst[(r - 1) * ow..r * ow],
+            ix: if R::INDICES {
+                &mut idx[(r - 1) * ow..r * ow]
+            } else {
+                &mut []
+            },
+        };
+        // SAFETY: the ISAs are vouched for by the caller; `span` is the stride-adjusted
+        // interior; the row slices hold `ow` outputs.
+        let done = vectors
+            && unsafe {
+                lanes::<V, R, S, KW>(g, src, &mut row, span.clone())
+                    || lanes::<T, R, S, KW>(g, src, &mut row, span.clone())
+            };
+        if !done {
+            for ox in 0..ow {
+                // SAFETY: `src` holds the plane (this function's contract).
+                let (v, i) = unsafe { R::one(g, src, &row.t, ox) };
+                row.out[ox] = v;
+                if R::INDICES {
+                    row.ix[ox] = i;
+                }
+            }
         }
     }
 }
 
-#[inline(always)]
-fn put<R: Reduce>(
-    g: &Geometry,
-    src: &[f32],
-    t: &RowTaps,
-    ox: usize,
-    out: &mut [f32],
-    ix: &mut [i64],
-) {
-    let (v, i) = R::one(g, src, t, ox);
-    out[ox] = v;
-    if R::INDICES {
-        ix[ox] = i;
-    }
-}
-
-/// Covers `span` with `V` vectors (the last one flush with the end); returns where the
-/// covered part ends, or `span.start` if the span is narrower than one vector.
+/// Covers a whole output row with `V` vectors: full-speed ones over the interior `span`,
+/// clipped ones over the borders. Returns `false` (writing nothing) if the row or, for
+/// one-lane `V`, the interior is too narrow for `V`.
 ///
 /// # Safety
-/// As [`walk`]; `span` within the (stride-adjusted) interior.
+/// As [`walk`].
 #[inline(always)]
-unsafe fn run<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+unsafe fn lanes<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
     g: &Geometry,
     src: &[f32],
-    t: &RowTaps,
+    row: &mut Row,
     span: Range<usize>,
-    div: f32,
-    out: &mut [f32],
-    ix: &mut [i64],
-) -> usize {
-    if span.len() < V::LANES {
-        return span.start;
+) -> bool {
+    let ow = row.out.len();
+    let l = V::LANES;
+    if ow < l || (l == 1 && span.is_empty()) {
+        return false;
     }
+    // SAFETY (the three `clip` calls): forwarded from this function's contract.
+    if span.len() < l {
+        unsafe { clip::<V, R, S, KW>(g, src, row, 0..ow) };
+        return true;
+    }
+    unsafe { clip::<V, R, S, KW>(g, src, row, 0..span.start) };
     let mut ox = span.start;
-    while ox + V::LANES <= span.end {
+    while ox + l <= span.end {
         // SAFETY: forwarded; [ox, ox + LANES) is inside the span.
-        unsafe { chunk::<V, R, S, KW>(g, src, t, ox, div, out, ix) };
-        ox += V::LANES;
+        unsafe { chunk::<V, R, S, KW>(g, src, row, ox) };
+        ox += l;
     }
     if ox < span.end {
         // Recompute a few outputs rather than leave a scalar tail.
         // SAFETY: as above, span.len() >= LANES.
-        unsafe { chunk::<V, R, S, KW>(g, src, t, span.end - V::LANES, div, out, ix) };
+        unsafe { chunk::<V, R, S, KW>(g, src, row, span.end - l) };
     }
-    span.end
+    unsafe { clip::<V, R, S, KW>(g, src, row, span.end..ow) };
+    true
+}
+
+/// Covers border columns `cols` with vectors whose taps are clipped to the row, each placed
+/// inside `[0, ow)` (a plain function, not a closure: closures do not inherit
+/// `#[inline(always)]`, and out of line the intrinsics lose their target features).
+///
+/// # Safety
+/// As [`walk`]; `ow >= LANES`.
+#[inline(always)]
+unsafe fn clip<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+    g: &Geometry,
+    src: &[f32],
+    row: &mut Row,
+    cols: Range<usize>,
+) {
+    let ow = row.out.len();
+    let l = V::LANES;
+    let mut ox = cols.start;
+    while ox < cols.end {
+        let at = ox.min(ow - l);
+        // A clipped vector costs about as much as a few exact scalar outputs: only worth it
+        // for borders at least half a vector wide.
+        if l == 1 || cols.end - ox < CLIP_MIN {
+            // SAFETY: `src` holds the plane (this function's contract).
+            let (v, i) = unsafe { R::one(g, src, &row.t, ox) };
+            row.out[ox] = v;
+            if R::INDICES {
+                row.ix[ox] = i;
+            }
+            ox += 1;
+            continue;
+        }
+        // SAFETY: forwarded; [at, at + LANES) lies inside the row.
+        unsafe { clipped::<V, R, S, KW>(g, src, row, at) };
+        ox = at + l;
+    }
+}
+
+/// Border columns below this width are computed by the exact scalar loop.
+const CLIP_MIN: usize = 4;
+
+/// Output rows per row block.
+const BLOCK: usize = 4;
+
+/// Output rows `oy..oy + BLOCK` (stride 1, every vertical tap inside the input): borders as in
+/// [`lanes`], the interior by [`chunk_rows`]. Returns `false` (writing nothing) when the
+/// interior is narrower than `V`.
+///
+/// # Safety
+/// As [`walk`]; the block's rows are vertically inside the input.
+#[inline(always)]
+unsafe fn block<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+    g: &Geometry,
+    src: &[f32],
+    oy: usize,
+    outs: [&mut &mut [f32]; BLOCK],
+    span: Range<usize>,
+) -> bool {
+    let l = V::LANES;
+    if span.len() < l || l == 1 {
+        return false;
+    }
+    let kw = g.kernel()[1];
+    let ow = g.output()[1];
+    let [o0, o1, o2, o3] = outs;
+    for (j, out) in [&mut *o0, &mut *o1, &mut *o2, &mut *o3]
+        .into_iter()
+        .enumerate()
+    {
+        let t = g.row(oy + j);
+        let mut row = Row {
+            t,
+            div: g.divide_by(t.ky_hi - t.ky_lo, kw, t.incl, kw),
+            out,
+            ix: &mut [],
+        };
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            clip::<V, R, S, KW>(g, src, &mut row, 0..span.start);
+            clip::<V, R, S, KW>(g, src, &mut row, span.end..ow);
+        }
+    }
+    let mut ox = span.start;
+    loop {
+        let at = ox.min(span.end - l);
+        // SAFETY: forwarded; [at, at + LANES) is inside the span.
+        unsafe {
+            chunk_rows::<V, R, S, KW>(g, src, oy, [&mut *o0, &mut *o1, &mut *o2, &mut *o3], at)
+        };
+        ox = at + l;
+        if ox >= span.end {
+            return true;
+        }
+    }
+}
+
+/// `V::LANES` interior outputs of `BLOCK` stacked rows: every input row the block covers is
+/// reduced horizontally once and merged into each output row that covers it, in row order.
+///
+/// # Safety
+/// As [`block`]; `[ox, ox + LANES)` inside the stride-adjusted interior.
+#[inline(always)]
+unsafe fn chunk_rows<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+    g: &Geometry,
+    src: &[f32],
+    oy: usize,
+    outs: [&mut &mut [f32]; BLOCK],
+    ox: usize,
+) {
+    let w = g.input()[1];
+    let dw = g.dilation()[1];
+    let [kh, kw] = [g.kernel()[0], if KW == 0 { g.kernel()[1] } else { KW }];
+    let sw = if S == 0 { g.stride()[1] } else { S };
+    let y0 = g.row(oy).iy0 as usize;
+    let x0 = g.col0(ox) as usize;
+    let base = src.as_ptr();
+    // SAFETY: the caller vouches for V's ISA.
+    let fresh = || unsafe { R::start::<V>(V::splat(0.0)) };
+    let mut st = [fresh(); BLOCK];
+    for y in y0..y0 + kh + BLOCK - 1 {
+        let mut h = fresh();
+        for kx in 0..kw {
+            // SAFETY: row y is inside the plane (the block is vertically inside) and every
+            // lane's tap is inside the row (interior, with the stride-2 spare element).
+            h = unsafe { R::step(h, load::<V, S>(base.add(y * w + x0 + kx * dw), sw), 0.0) };
+        }
+        for (j, s) in st.iter_mut().enumerate() {
+            if (y0 + j..y0 + j + kh).contains(&y) {
+                // SAFETY: ISA vouched for by the caller.
+                *s = unsafe { R::merge(*s, h) };
+            }
+        }
+    }
+    let div = g.divide_by(kh, kw, kh, kw);
+    for (s, out) in st.into_iter().zip(outs) {
+        // SAFETY: out[ox..ox + LANES] is inside the row (interior); no indices here.
+        unsafe {
+            R::finish(
+                s,
+                V::splat(div),
+                out[ox..ox + V::LANES].as_mut_ptr(),
+                core::ptr::null_mut(),
+                0,
+                sw,
+            )
+        };
+    }
+}
+
+/// Loads tap `at` for every lane of an interior vector.
+///
+/// # Safety
+/// As [`chunk`].
+#[inline(always)]
+unsafe fn load<V: F32Vec, const S: usize>(p: *const f32, sw: usize) -> V {
+    // SAFETY: the caller guarantees every lane's tap (and for S == 2 the spare element) is
+    // readable.
+    unsafe {
+        match S {
+            1 => V::load(p),
+            2 => V::load_even(p),
+            _ => V::load_strided(p, sw),
+        }
+    }
 }
 
 /// `V::LANES` outputs starting at interior column `ox`.
 ///
 /// # Safety
-/// As [`run`]; `[ox, ox + LANES)` inside the span.
+/// As [`walk`]; `[ox, ox + LANES)` inside the stride-adjusted interior.
 #[inline(always)]
 unsafe fn chunk<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
     g: &Geometry,
     src: &[f32],
-    t: &RowTaps,
+    row: &mut Row,
     ox: usize,
-    div: f32,
-    out: &mut [f32],
-    ix: &mut [i64],
 ) {
     let w = g.input()[1];
     let [dh, dw] = g.dilation();
     let kw = if KW == 0 { g.kernel()[1] } else { KW };
     let sw = if S == 0 { g.stride()[1] } else { S };
+    let t = row.t;
     let x0 = g.col0(ox);
     debug_assert!(
-        x0 >= 0 && ox + V::LANES <= out.len(),
+        x0 >= 0 && ox + V::LANES <= row.out.len(),
         "chunk outside the interior"
     );
     let base = src.as_ptr();
     // SAFETY: the caller vouches for V's ISA.
-    let mut st = unsafe { R::start::<V>((t.ky_lo * dh * w) as f32) };
+    let mut st = unsafe { R::start::<V>(V::splat((t.ky_lo * dh * w) as f32)) };
+    for ky in t.ky_lo..t.ky_hi {
+        let y = (t.iy0 + (ky * dh) as isize) as usize;
+        let yoff = ky * dh * w;
+        let at = y * w + x0 as usize;
+        if S == 2 && dw == 1 {
+            // Neighbouring taps are the even and odd halves of one de-interleaved pair.
+            let mut kx = 0;
+            while kx < kw {
+                // SAFETY: row y is inside the plane (ky in the row's taps); taps kx and
+                // kx + 1 read p[0..2·LANES] from the tap's column, inside the stride-adjusted
+                // interior (one spare element after the last tap covers an odd kw).
+                let (even, odd) = unsafe { V::load_pair(base.add(at + kx)) };
+                // SAFETY: ISA vouched for by the caller.
+                st = unsafe { R::step(st, even, (yoff + kx) as f32) };
+                if kx + 1 < kw {
+                    // SAFETY: as above.
+                    st = unsafe { R::step(st, odd, (yoff + kx + 1) as f32) };
+                }
+                kx += 2;
+            }
+            continue;
+        }
+        for kx in 0..kw {
+            // SAFETY: row y is inside the plane and every lane's tap is inside the row
+            // (interior), with the spare element for S == 2; ISA vouched for by the caller.
+            st = unsafe {
+                let v = load::<V, S>(base.add(at + kx * dw), sw);
+                R::step(st, v, (yoff + kx * dw) as f32)
+            };
+        }
+    }
+    let origin = t.iy0 * w as isize + x0;
+    let ip = if R::INDICES {
+        row.ix[ox..ox + V::LANES].as_mut_ptr()
+    } else {
+        core::ptr::null_mut()
+    };
+    // SAFETY: out[ox..ox + LANES] is in bounds (asserted above), idx likewise when used.
+    unsafe {
+        R::finish(
+            st,
+            V::splat(row.div),
+            row.out[ox..ox + V::LANES].as_mut_ptr(),
+            ip,
+            origin,
+            sw,
+        )
+    };
+}
+
+/// `V::LANES` outputs from column `ox` whose windows may hang into the padding: each tap
+/// reads only the lanes inside the row and fills the rest with `R::FILL`.
+///
+/// # Safety
+/// As [`walk`]; `ox + LANES <= ow`.
+#[inline(always)]
+unsafe fn clipped<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+    g: &Geometry,
+    src: &[f32],
+    row: &mut Row,
+    ox: usize,
+) {
+    let w = g.input()[1];
+    let [dh, dw] = g.dilation();
+    let kw = if KW == 0 { g.kernel()[1] } else { KW };
+    let sw = if S == 0 { g.stride()[1] } else { S };
+    let t = row.t;
+    let x0 = g.col0(ox);
+    let l = V::LANES;
+    debug_assert!(ox + l <= row.out.len(), "clipped chunk past the row");
+    // Per lane: the first in-bounds tap (argmax's start) and the divisor (average).
+    let (mut first, mut div) = ([0.0f32; MAX_LANES], [0.0f32; MAX_LANES]);
+    let ny = t.ky_hi.saturating_sub(t.ky_lo);
+    if R::INDICES || R::DIVIDES {
+        for lane in 0..l {
+            let (_, lo, hi, incl) = cols(g, ox + lane);
+            first[lane] = (t.ky_lo * dh * w + lo * dw) as f32;
+            div[lane] = g.divide_by(ny, hi.saturating_sub(lo), t.incl, incl);
+        }
+    }
+    let base = src.as_ptr();
+    // SAFETY: the caller vouches for V's ISA; `first` holds LANES elements.
+    let mut st = unsafe { R::start::<V>(V::load(first.as_ptr())) };
     for ky in t.ky_lo..t.ky_hi {
         let y = (t.iy0 + (ky * dh) as isize) as usize;
         let yoff = ky * dh * w;
         for kx in 0..kw {
-            let at = y * w + x0 as usize + kx * dw;
-            // SAFETY: row y is inside the plane (ky in the row's taps) and every lane's tap
-            // is inside the row (interior); stride-2 loads also read the spare element the
-            // stride-adjusted interior guarantees.
+            let xs = x0 + (kx * dw) as isize;
+            // Lanes whose tap is inside the row: (lo, hi).
+            let (lo, hi, _) = taps(xs, l, sw, w, 0);
+            let last = xs + ((l - 1) * sw) as isize;
+            let spare = if S == 2 { 1 } else { 0 };
+            let p = base.wrapping_offset((y * w) as isize + xs);
+            // SAFETY: row y is inside the plane; a full load only when every lane's tap (and
+            // the stride-2 spare element) is inside the row, else only lanes lo..hi are read.
             let v = unsafe {
-                let p = base.add(at);
-                match S {
-                    1 => V::load(p),
-                    2 => V::load_even(p),
-                    _ => V::load_strided(p, sw),
+                if lo == 0 && hi == l && last + spare < w as isize {
+                    load::<V, S>(p, sw)
+                } else {
+                    V::load_clipped(p, sw, lo, hi.max(lo), R::FILL)
                 }
             };
             // SAFETY: ISA vouched for by the caller.
@@ -264,10 +591,20 @@ unsafe fn chunk<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
     }
     let origin = t.iy0 * w as isize + x0;
     let ip = if R::INDICES {
-        ix[ox..ox + V::LANES].as_mut_ptr()
+        row.ix[ox..ox + l].as_mut_ptr()
     } else {
         core::ptr::null_mut()
     };
-    // SAFETY: out[ox..ox + LANES] is in bounds (asserted above), idx likewise when used.
-    unsafe { R::finish(st, div, out[ox..ox + V::LANES].as_mut_ptr(), ip, origin, sw) };
+    // SAFETY: out[ox..ox + LANES] is in bounds (asserted above), idx likewise when used;
+    // `div` holds LANES elements.
+    unsafe {
+        R::finish(
+            st,
+            V::load(div.as_ptr()),
+            row.out[ox..ox + l].as_mut_ptr(),
+            ip,
+            origin,
+            sw,
+        )
+    };
 }

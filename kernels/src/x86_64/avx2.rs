@@ -31,6 +31,41 @@ impl F32Vec for __m256 {
         }
     }
     #[inline(always)]
+    unsafe fn load_pair(p: *const f32) -> (Self, Self) {
+        // SAFETY: p[0..16] readable (caller); see the impl comment.
+        unsafe {
+            let (a, b) = (_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(8)));
+            let even = _mm256_castps_pd(_mm256_shuffle_ps::<0b10_00_10_00>(a, b));
+            let odd = _mm256_castps_pd(_mm256_shuffle_ps::<0b11_01_11_01>(a, b));
+            (
+                _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(even)),
+                _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(odd)),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn load_clipped(p: *const f32, s: usize, lo: usize, hi: usize, fill: f32) -> Self {
+        if s != 1 {
+            let mut lanes = [fill; 8];
+            for (l, lane) in lanes.iter_mut().enumerate().take(hi).skip(lo) {
+                // SAFETY: the caller guarantees lane l (in lo..hi) is readable.
+                *lane = unsafe { *p.wrapping_add(l * s) };
+            }
+            // SAFETY: 8 elements of a local array; see the impl comment.
+            return unsafe { _mm256_loadu_ps(lanes.as_ptr()) };
+        }
+        // SAFETY: VMASKMOVPS reads only the lanes whose mask is set (lo..hi, readable per the
+        // caller) and never faults on the others; see the impl comment.
+        unsafe {
+            let iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            let above = _mm256_cmpgt_epi32(iota, _mm256_set1_epi32(lo as i32 - 1));
+            let below = _mm256_cmpgt_epi32(_mm256_set1_epi32(hi as i32), iota);
+            let mask = _mm256_and_si256(above, below);
+            let v = _mm256_maskload_ps(p, mask);
+            _mm256_blendv_ps(_mm256_set1_ps(fill), v, _mm256_castsi256_ps(mask))
+        }
+    }
+    #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: p[0..8] writable (caller); see the impl comment.
         unsafe { _mm256_storeu_ps(p, self) }

@@ -29,6 +29,35 @@ impl F32Vec for __m512 {
         }
     }
     #[inline(always)]
+    unsafe fn load_pair(p: *const f32) -> (Self, Self) {
+        // SAFETY: p[0..32] readable (caller); see the impl comment.
+        unsafe {
+            let (a, b) = (_mm512_loadu_ps(p), _mm512_loadu_ps(p.add(16)));
+            let even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            let odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+            (
+                _mm512_permutex2var_ps(a, even, b),
+                _mm512_permutex2var_ps(a, odd, b),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn load_clipped(p: *const f32, s: usize, lo: usize, hi: usize, fill: f32) -> Self {
+        let mask = ((1u32 << hi) - (1u32 << lo)) as __mmask16;
+        // SAFETY: masked-off lanes are neither read nor faulted on; lanes lo..hi are readable
+        // (caller); see the impl comment.
+        unsafe {
+            if s == 1 {
+                return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), mask, p);
+            }
+            let idx = _mm512_mullo_epi32(
+                _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                _mm512_set1_epi32(s as i32),
+            );
+            _mm512_mask_i32gather_ps::<4>(_mm512_set1_ps(fill), mask, idx, p)
+        }
+    }
+    #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: p[0..16] writable (caller); see the impl comment.
         unsafe { _mm512_storeu_ps(p, self) }

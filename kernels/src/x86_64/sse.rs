@@ -26,6 +26,17 @@ impl F32Vec for __m128 {
         unsafe { _mm_shuffle_ps::<0b10_00_10_00>(_mm_loadu_ps(p), _mm_loadu_ps(p.add(4))) }
     }
     #[inline(always)]
+    unsafe fn load_pair(p: *const f32) -> (Self, Self) {
+        // SAFETY: p[0..8] readable (caller); see the impl comment.
+        unsafe {
+            let (a, b) = (_mm_loadu_ps(p), _mm_loadu_ps(p.add(4)));
+            (
+                _mm_shuffle_ps::<0b10_00_10_00>(a, b),
+                _mm_shuffle_ps::<0b11_01_11_01>(a, b),
+            )
+        }
+    }
+    #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: p[0..4] writable (caller); see the impl comment.
         unsafe { _mm_storeu_ps(p, self) }
