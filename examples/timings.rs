@@ -17,6 +17,14 @@ use std::time::Instant;
 use rayon::prelude::*;
 use simdpool::{reference, Isa};
 
+/// Per case: input, output, indices, and the copy target.
+struct Buffers {
+    x: Vec<f32>,
+    y: Vec<f32>,
+    idx: Vec<i64>,
+    copy: Vec<f32>,
+}
+
 fn time(reps: usize, mut f: impl FnMut()) -> (f64, f64) {
     f(); // warm caches and pages
     let mut t: Vec<f64> = (0..reps.max(1))
@@ -36,7 +44,7 @@ fn main() {
         .map(|c| (c.name.clone(), c))
         .collect();
     let mut pools: HashMap<usize, rayon::ThreadPool> = HashMap::new();
-    let mut buffers: HashMap<String, (Vec<f32>, Vec<f32>, Vec<i64>, Vec<f32>)> = HashMap::new();
+    let mut buffers: HashMap<String, Buffers> = HashMap::new();
     eprintln!("timings: {}", simdpool::build_info());
     let stdin = std::io::stdin();
     let mut out = std::io::stdout();

@@ -36,6 +36,7 @@
 //! PyTorch's by rounding only (well inside 1e-5 relative).
 
 mod avg;
+mod block;
 mod max;
 mod walk;
 
