@@ -78,15 +78,15 @@ fn main() {
                 .build()
                 .unwrap()
         });
-        let (x, y, idx, copy) = buffers.entry(case.name.clone()).or_insert_with(|| {
+        let Buffers { x, y, idx, copy } = buffers.entry(case.name.clone()).or_insert_with(|| {
             let x = case.input();
-            let n = x.len();
-            (
+            let copy = vec![0.0; x.len()];
+            Buffers {
                 x,
-                vec![0.0; case.out_len()],
-                vec![0; case.out_len()],
-                vec![0.0; n],
-            )
+                y: vec![0.0; case.out_len()],
+                idx: vec![0; case.out_len()],
+                copy,
+            }
         });
         let (median, min) = match f[2] {
             "copy" => tp.install(|| {
