@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Guards the codegen: if a generic helper stops inlining into its #[target_feature] entry
+# point, its intrinsics become out-of-line calls without the feature and the vector code
+# silently degrades (seen once: a closure in the row driver). Checks the release assembly:
+#  - no out-of-line core::arch function (intrinsics must all be inlined);
+#  - each x86-64 entry point uses its vectors (ymm for AVX2, zmm for AVX-512).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(uname -m)" = x86_64 ] || { echo "check_codegen: x86-64 only, skipped"; exit 0; }
+out=target/codegen
+rm -rf "$out"
+cargo rustc --release --quiet -p simdpool-kernels --target-dir "$out" -- --emit asm -C "llvm-args=-x86-asm-syntax=intel"
+asm=$(ls "$out"/release/deps/simdpool_kernels-*.s | head -1)
+fail=0
+if grep -E '^_?_ZN[0-9A-Za-z_$.]*core_arch[0-9A-Za-z_$.]*:' "$asm" | grep -q .; then
+  echo "check_codegen: FAILED: out-of-line core::arch functions:"; grep -E '^_?_ZN[^:]*core_arch[^:]*:' "$asm" | head
+  fail=1
+fi
+body() { # the assembly of the function whose mangled name contains all of $@
+  awk -v pat="$*" 'BEGIN{n=split(pat,p," ")} /^_ZN.*:$/{on=1; for(i=1;i<=n;i++) if(index($0,p[i])==0) on=0} on{print} on&&/\.cfi_endproc/{on=0}' "$asm"
+}
+for isa_reg in "avx2 ymm" "avx512 zmm"; do
+  set -- $isa_reg
+  for k in max argmax avg; do
+    n=$(body "$1" "${#k}$k" | grep -cE "v(max|add|div|blendv|cmp|permt2|perm)[a-z0-9]*[[:space:]].*$2" || true)
+    if [ "$n" -lt 3 ]; then echo "check_codegen: FAILED: $1::$k has $n $2 vector instructions"; fail=1
+    else echo "check_codegen: $1::$k: $n $2 instructions, inlined"; fi
+  done
+done
+exit $fail
