@@ -11,9 +11,15 @@ process beside the Python peers. PyTorch channels-last is timed on an input alre
 layout (conversion excluded). Writes bench/results/{compare.md,compare.json,speedup.png,
 sweep.md,sweep.png}; --update-readme also regenerates the README's table between markers.
 """
+import os
+
+# Idle peer threads must sleep, not spin: with every engine interleaved on 2 cores, a spinning
+# OpenMP (PyTorch) or ONNX Runtime pool steals the core from whichever engine runs next.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("KMP_BLOCKTIME", "0")
+
 import argparse
 import json
-import os
 import platform
 import statistics
 import subprocess
@@ -148,6 +154,7 @@ def peers():
             so = ort.SessionOptions()
             so.intra_op_num_threads = threads
             so.inter_op_num_threads = 1
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
             sess = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
             x = make_input(c)
             return lambda: sess.run(None, {"x": x})
@@ -159,7 +166,7 @@ def peers():
 
 
 def reps_for(us):
-    return max(3, min(200, int(40_000 / max(us, 1.0))))
+    return max(5, min(400, int(100_000 / max(us, 1.0))))
 
 
 def machine():
@@ -181,9 +188,9 @@ def measure(cases, thread_counts, rounds, sp, found, isas):
     for r in range(rounds):
         for t in thread_counts:
             for c in cases:
-                engines = [("simdpool:best", None), ("copy", None)] + [(f"simdpool:{i}", None) for i in isas]
+                engines = [("copy", None)] + [(f"simdpool:{i}", None) for i in isas]
                 if c["op"] == "max":
-                    engines.append(("simdpool:best+idx", None))
+                    engines.append((f"simdpool:{isas[-1]}+idx", None))
                 engines += [(name, f) for name, f in found.items() if c["op"] == "max" or not name.endswith("_idx")]
                 engines = engines[r % len(engines):] + engines[:r % len(engines)]  # rotate the order
                 for name, make in engines:
@@ -205,24 +212,25 @@ def measure(cases, thread_counts, rounds, sp, found, isas):
 
 
 def table(cases, thread_counts, res, found, isas):
+    best_isa = isas[-1]
     peer_names = [n for n in ("pytorch_nchw", "pytorch_cl", "onnxruntime") if n in found]
-    head = ["case", "threads", "simdpool µs"] + [f"{i} µs" for i in isas] + [f"{p} µs" for p in peer_names]
+    head = ["case", "threads"] + [f"simdpool {i} µs" for i in isas] + [f"{p} µs" for p in peer_names]
     head += ["vs best peer", "vs PyTorch NCHW", "% copy BW", "+indices µs", "vs PyTorch (indices)"]
     rows, summary = [], {}
     for t in thread_counts:
         ratios, nchw = [], []
         for c in cases:
             g = lambda e: res.get((c["name"], t, e))
-            ours = g("simdpool:best")
+            ours = g("simdpool:" + best_isa)
             peers_us = [g(p) for p in peer_names]
             best = min((v for v in peers_us if v), default=None)
             copy_bw = 2 * 4 * int(np.prod(c["shape"])) / g("copy")
             bw = nbytes(c) / ours / copy_bw * 100
-            row = [c["name"], str(t), f"{ours:.1f}"] + [f"{g('simdpool:' + i):.1f}" for i in isas]
+            row = [c["name"], str(t)] + [f"{g('simdpool:' + i):.1f}" for i in isas]
             row += [f"{v:.1f}" if v else "–" for v in peers_us]
             row += [f"{best / ours:.2f}×" if best else "–"]
             row += [f"{g('pytorch_nchw') / ours:.1f}×" if g("pytorch_nchw") else "–", f"{bw:.0f} %"]
-            idx, tidx = g("simdpool:best+idx"), g("pytorch_nchw_idx")
+            idx, tidx = g(f"simdpool:{best_isa}+idx"), g("pytorch_nchw_idx")
             row += [f"{idx:.1f}" if idx else "–", f"{tidx / idx:.1f}×" if idx and tidx else "–"]
             rows.append(row)
             if best:
@@ -237,7 +245,7 @@ def table(cases, thread_counts, res, found, isas):
     return "\n".join(md), summary
 
 
-def chart(cases, thread_counts, res, found, path):
+def chart(cases, thread_counts, res, found, path, best):
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -251,7 +259,7 @@ def chart(cases, thread_counts, res, found, path):
         x = np.arange(len(cases))
         wdt = 0.8 / max(1, len(peer_names))
         for j, p in enumerate(peer_names):
-            sp = [res[(c["name"], t, p)] / res[(c["name"], t, "simdpool:best")] for c in cases]
+            sp = [res[(c["name"], t, p)] / res[(c["name"], t, "simdpool:" + best)] for c in cases]
             ax.bar(x + j * wdt, sp, wdt, label=f"simdpool speedup vs {p}")
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_yscale("log")
@@ -271,8 +279,8 @@ def sweep(sp, thread_counts, path_md, path_png):
     for label, cs in series.items():
         for t in thread_counts:
             for c in cs:
-                ours = statistics.median(sp.time(c, t, "best", False, reps_for(1000)) for _ in range(3))
-                copy = statistics.median(sp.time(c, t, "copy", False, reps_for(1000)) for _ in range(3))
+                ours = statistics.median(sp.time(c, t, "best", False, reps_for(1000)) for _ in range(5))
+                copy = statistics.median(sp.time(c, t, "copy", False, reps_for(1000)) for _ in range(5))
                 gbs, cgbs = nbytes(c) / ours / 1e3, 2 * 4 * int(np.prod(c["shape"])) / copy / 1e3
                 data.setdefault((label, t), []).append((c["shape"], gbs, cgbs, nbytes(c)))
                 lines.append(f"| {label} | {c['shape']} | {t} | {gbs:.1f} | {cgbs:.1f} |")
@@ -301,7 +309,7 @@ def sweep(sp, thread_counts, path_md, path_png):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--threads", type=int, nargs="*", default=None, help="thread counts (default: 1 and all)")
     ap.add_argument("--cases", nargs="*", default=None, help="subset of suite names")
     ap.add_argument("--update-readme", action="store_true")
@@ -311,7 +319,10 @@ def main():
     thread_counts = a.threads or sorted({1, os.cpu_count() or 1})
     sp = Simdpool()
     found, versions = peers()
-    isas = [i for i in sp.info.split("ISAs on this CPU: ")[1].split(" (")[0].split(", ") if i != "scalar"]
+    # Our rows: every ISA but scalar, ending with the one `forward` selects (the headline).
+    selected = sp.info.split("(selected: ")[1].rstrip(")")
+    isas = [i for i in sp.info.split("ISAs on this CPU: ")[1].split(" (")[0].split(", ") if i not in ("scalar", selected)]
+    isas.append(selected)
     res = measure(cases, thread_counts, a.rounds, sp, found, isas)
     md, summary = table(cases, thread_counts, res, found, isas)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -327,7 +338,7 @@ def main():
     (RESULTS / "compare.md").write_text(text)
     (RESULTS / "compare.json").write_text(json.dumps({"header": header, "summary": summary,
         "results": [dict(case=k[0], threads=k[1], engine=k[2], median_us=v) for k, v in res.items()]}, indent=1))
-    chart(cases, thread_counts, res, found, RESULTS / "speedup.png")
+    chart(cases, thread_counts, res, found, RESULTS / "speedup.png", isas[-1])
     if not a.no_sweep:
         sweep(sp, thread_counts, RESULTS / "sweep.md", RESULTS / "sweep.png")
     print(text)

@@ -15,15 +15,28 @@
 //! runs full vectors with no bounds checks; when it is not a multiple of `LANES`, the last
 //! vector is placed to end exactly at the interior's end, recomputing a few outputs rather
 //! than falling to scalar code. Interiors narrower than one vector use the ISA's narrower
-//! tail vector; borders use an exact scalar loop per output.
+//! tail vector. Border columns (usually one or two per side) use an exact scalar loop; rows
+//! too narrow for an interior vector use *clipped* vectors instead, whose lanes outside the
+//! row read the reducer's identity (`-inf` for max, `+0.0` for a sum that starts at `+0.0`),
+//! which leaves every result bit-identical to skipping those taps. (Clipped vectors for the
+//! borders of wide rows were measured slower than the scalar loop on this project's
+//! machine, so they are not used there.)
+//!
+//! Stride-2 taps come from de-interleaving two vectors; two neighbouring taps share one
+//! de-interleave (the even and odd halves). Stride-1 windows are computed four output rows at
+//! a time where all their taps are inside the input vertically (`block.rs`): each input row
+//! is reduced horizontally once and merged into each output row that covers it.
 //!
 //! # Matching PyTorch bit for bit
 //!
 //! Taps are visited in PyTorch's order (row-major within the window), and each reducer uses
 //! PyTorch's step: max takes `v` when `v > m` or `v` is NaN (ties keep the first, the last
-//! NaN wins, a window of `-inf` keeps its first in-bounds index); average sums from `0.0` in
-//! the same order and divides (not multiplies by a reciprocal), so the sum and the quotient
-//! are the very same floating-point operations per lane.
+//! NaN wins, a window of `-inf` keeps its first in-bounds index). That step gives the same
+//! result under any grouping that keeps the order (reduce each row, then the rows), so row
+//! blocks stay bit-exact for max. Average sums from `0.0` in PyTorch's order and divides (not
+//! multiplies by a reciprocal), so per lane the sum and quotient are PyTorch's very
+//! operations — except in stride-1 row blocks, which add row sums (rounding only, well inside
+//! 1e-5 relative).
 //!
 //! Argmax keeps, per lane, the tap's offset from the window origin as an `f32` (exact below
 //! 2^24, so used only for planes up to that size) and blends it with the same mask as the
