@@ -8,7 +8,7 @@ use core::ops::Range;
 use crate::geometry::Geometry;
 use crate::vector::F32Vec;
 
-use super::walk::{clip, load, Reduce, Row};
+use super::walk::{clip, load, Dims, Reduce, Row};
 
 /// Output rows per row block.
 pub(super) const BLOCK: usize = 4;
@@ -78,10 +78,8 @@ unsafe fn chunk_rows<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
     outs: [&mut &mut [f32]; BLOCK],
     ox: usize,
 ) {
-    let w = g.input()[1];
-    let dw = g.dilation()[1];
-    let [kh, kw] = [g.kernel()[0], if KW == 0 { g.kernel()[1] } else { KW }];
-    let sw = if S == 0 { g.stride()[1] } else { S };
+    let Dims { w, dw, kw, sw, .. } = Dims::of::<S, KW>(g);
+    let kh = g.kernel()[0];
     let y0 = g.row(oy).iy0 as usize;
     let x0 = g.col0(ox) as usize;
     let base = src.as_ptr();

@@ -355,6 +355,29 @@ pub(super) unsafe fn load<V: F32Vec, const S: usize>(p: *const f32, sw: usize) -
     }
 }
 
+/// What every vector kernel reads from the geometry, with `S` and `KW` fixed where known
+/// (0: read from `g`), so the tap loops see compile-time constants.
+pub(super) struct Dims {
+    pub(super) w: usize,
+    pub(super) dh: usize,
+    pub(super) dw: usize,
+    pub(super) kw: usize,
+    pub(super) sw: usize,
+}
+
+impl Dims {
+    #[inline(always)]
+    pub(super) fn of<const S: usize, const KW: usize>(g: &Geometry) -> Dims {
+        Dims {
+            w: g.input()[1],
+            dh: g.dilation()[0],
+            dw: g.dilation()[1],
+            kw: if KW == 0 { g.kernel()[1] } else { KW },
+            sw: if S == 0 { g.stride()[1] } else { S },
+        }
+    }
+}
+
 /// `V::LANES` outputs starting at interior column `ox`.
 ///
 /// # Safety
@@ -366,10 +389,7 @@ unsafe fn chunk<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
     row: &mut Row,
     ox: usize,
 ) {
-    let w = g.input()[1];
-    let [dh, dw] = g.dilation();
-    let kw = if KW == 0 { g.kernel()[1] } else { KW };
-    let sw = if S == 0 { g.stride()[1] } else { S };
+    let Dims { w, dh, dw, kw, sw } = Dims::of::<S, KW>(g);
     let t = row.t;
     let x0 = g.col0(ox);
     debug_assert!(
@@ -441,10 +461,7 @@ unsafe fn clipped<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
     row: &mut Row,
     ox: usize,
 ) {
-    let w = g.input()[1];
-    let [dh, dw] = g.dilation();
-    let kw = if KW == 0 { g.kernel()[1] } else { KW };
-    let sw = if S == 0 { g.stride()[1] } else { S };
+    let Dims { w, dh, dw, kw, sw } = Dims::of::<S, KW>(g);
     let t = row.t;
     let x0 = g.col0(ox);
     let l = V::LANES;
