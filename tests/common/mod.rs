@@ -267,6 +267,30 @@ pub fn grid(isa: Isa, seed: u64, parallel: bool) -> Result<usize, String> {
             }
         }
     }
+    // Borders at least CLIP_MIN (4) outputs wide, so wide rows use clipped border vectors:
+    // padding 4-5 needs kernels of 9-11.
+    for kw in [9usize, 11] {
+        for sw in 1..=2usize {
+            for ceil in [false, true] {
+                for w in 1..=3 * lanes + 1 + kw {
+                    let (kh, pw) = (rng.gen_range(1..=3usize), kw / 2);
+                    let shape = [1, 1, rng.gen_range(1..=4), w];
+                    let base = |p: Pool2d| p.stride((1, sw)).padding((kh / 2, pw)).ceil_mode(ceil);
+                    let pools = [
+                        base(Pool2d::max((kh, kw))),
+                        base(Pool2d::avg((kh, kw))).count_include_pad(rng.gen_bool(0.5)),
+                    ];
+                    for pool in pools {
+                        if pool.output_shape(shape).is_ok() {
+                            let input = nasty(&mut rng, shape.iter().product());
+                            check_reference(isa, &pool, shape, &input, parallel)?;
+                            count += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
     // Global windows (the contiguous-run path): the whole plane or its first rows, with
     // and without the conditions that path needs (dilation, padding).
     for w in 1..=3 * lanes + 1 {

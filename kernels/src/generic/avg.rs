@@ -60,6 +60,15 @@ impl Reduce for Avg {
             // SAFETY: j < n.
             sum += unsafe { *src.add(j) };
         }
+        // Lane order moves overflow around (inf + -inf = NaN where PyTorch's order gives inf):
+        // a non-finite sum is redone in PyTorch's order.
+        if !sum.is_finite() {
+            sum = 0.0;
+            for j in 0..n {
+                // SAFETY: j < n.
+                sum += unsafe { *src.add(j) };
+            }
+        }
         Some(sum / div)
     }
 }

@@ -316,9 +316,7 @@ pub(super) unsafe fn clip<V: F32Vec, R: Reduce, const S: usize, const KW: usize>
     let l = V::LANES;
     let mut ox = cols.start;
     while ox < cols.end {
-        let at = ox.min(ow - l);
-        // A clipped vector costs about as much as a few exact scalar outputs: only worth it
-        // for borders at least half a vector wide.
+        // A clipped vector costs about as much as a few exact scalar outputs (measured).
         if l == 1 || cols.end - ox < CLIP_MIN {
             // SAFETY: `src` holds the plane (this function's contract).
             let (v, i) = unsafe { R::one(g, src, &row.t, ox) };
@@ -329,6 +327,7 @@ pub(super) unsafe fn clip<V: F32Vec, R: Reduce, const S: usize, const KW: usize>
             ox += 1;
             continue;
         }
+        let at = ox.min(ow - l);
         // SAFETY: forwarded; [at, at + LANES) lies inside the row.
         unsafe { clipped::<V, R, S, KW>(g, src, row, at) };
         ox = at + l;
