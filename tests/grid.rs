@@ -34,6 +34,13 @@ fn grid_neon() {
 }
 
 #[test]
+fn average_overflow_follows_pytorch_order() {
+    for isa in common::isas() {
+        common::overflow_order(isa).unwrap();
+    }
+}
+
+#[test]
 fn forced_isa_is_the_one_that_runs() {
     for isa in common::isas() {
         assert_eq!(simdpool::Pool2d::max(2).isa(isa).resolved_isa(), Ok(isa));

@@ -10,6 +10,7 @@ fn main() {
     for isa in common::isas() {
         let r = common::fixtures_on(isa, false).and_then(|(ok, rej)| {
             let g = common::grid(isa, 0xa11 ^ isa as u64, false)?;
+            common::overflow_order(isa)?;
             Ok(format!(
                 "{ok} PyTorch cases, {rej} rejections, {g} grid cases"
             ))

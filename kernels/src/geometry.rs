@@ -214,6 +214,28 @@ impl Geometry {
         }
     }
 
+    /// The divisor as a product of a per-row and a per-column factor (separable windows):
+    /// the row factor of a row with `ny` taps inside the input and `iy` inside input plus
+    /// padding. Exact: both factors are integers below 2^24 (checked by the caller), so their
+    /// f32 product is the integer product rounded once, as [`Geometry::divide_by`] rounds it.
+    #[inline(always)]
+    pub(crate) fn row_factor(&self, ny: usize, iy: usize) -> f32 {
+        match self.divisor {
+            Divisor::IncludePad => iy as f32,
+            Divisor::ExcludePad => ny as f32,
+            Divisor::Override(_) => 1.0,
+        }
+    }
+    /// The column factor matching [`Geometry::row_factor`].
+    #[inline(always)]
+    pub(crate) fn col_factor(&self, nx: usize, ix: usize) -> f32 {
+        match self.divisor {
+            Divisor::IncludePad => ix as f32,
+            Divisor::ExcludePad => nx as f32,
+            Divisor::Override(d) => d as f32,
+        }
+    }
+
     /// Whether the whole window is the plane's first `kh` rows, read as one contiguous run:
     /// one output, no padding, undilated rows, full-width columns.
     pub(crate) fn is_contiguous_global(&self) -> bool {

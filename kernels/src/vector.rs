@@ -78,6 +78,8 @@ pub(crate) trait F32Vec: Copy {
 
     /// Lane-wise sum.
     fn add(self, o: Self) -> Self;
+    /// Lane-wise product.
+    fn mul(self, o: Self) -> Self;
     /// Lane-wise quotient.
     fn div(self, o: Self) -> Self;
     /// PyTorch's max step, lane-wise: `v` replaces `self` where `v > self` or `v` is NaN.

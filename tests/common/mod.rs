@@ -317,7 +317,65 @@ pub fn grid(isa: Isa, seed: u64, parallel: bool) -> Result<usize, String> {
             }
         }
     }
+    // Separable tiles (16 KiB of scratch rows): rows wide enough to split into strips
+    // (3 rows × 1500 > 4096), tall windows that leave room for few rows per tile, and
+    // dilated ones; huge values in `nasty` also take average's exact fallback.
+    for (shape, k, s, p, d) in [
+        ([1, 1, 23, 1500], (3, 3), (1, 1), (1, 1), (1, 1)),
+        ([1, 1, 70, 3 * lanes + 5], (33, 3), (1, 1), (16, 1), (2, 1)),
+        ([1, 2, 40, 130], (9, 2), (1, 2), (4, 1), (3, 2)),
+    ] {
+        for ceil in [false, true] {
+            let input = nasty(&mut rng, shape.iter().product());
+            let base = |p2: Pool2d| p2.stride(s).padding(p).dilation(d).ceil_mode(ceil);
+            for pool in [base(Pool2d::max(k)), base(Pool2d::avg(k)).dilation(1)] {
+                check_reference(isa, &pool, shape, &input, parallel)?;
+                count += 1;
+            }
+        }
+    }
     Ok(count)
+}
+
+/// Average sums whose overflow depends on the order: PyTorch adds row-major from 0.0, so
+/// `MAX + 0 + MAX - MAX` is `inf`, while row sums give `MAX + 0 = MAX` and `MAX - MAX = 0`.
+/// Both the separable path and the global (lane-sum) path must give PyTorch's answer.
+pub fn overflow_order(isa: Isa) -> Result<(), String> {
+    let max = f32::MAX;
+    // 2 × 20: row 0 is MAX, 0, MAX, 0, …; row 1 is MAX, -MAX, MAX, -MAX, …
+    let rows: Vec<f32> = (0..2 * 20)
+        .map(|i| match (i / 20, i % 2) {
+            (0, 0) | (1, 0) => max,
+            (0, _) => 0.0,
+            _ => -max,
+        })
+        .collect();
+    let mut out = vec![0.0; 19];
+    Pool2d::avg(2)
+        .stride(1)
+        .isa(isa)
+        .forward(&rows, [1, 1, 2, 20], &mut out)
+        .map_err(|e| e.to_string())?;
+    for (x, &v) in out.iter().enumerate() {
+        // Even x: MAX + 0 = MAX, + MAX = inf, - MAX = inf. Odd x: 0 + MAX - MAX + MAX = MAX.
+        let want = if x % 2 == 0 { f32::INFINITY } else { max / 4.0 };
+        if v != want {
+            return Err(format!("[{isa}] 2x2 s1 at x={x}: got {v}, want {want}"));
+        }
+    }
+    // One global window of 32: MAX, MAX first (inf in order), -MAX, -MAX at 16 and 17, which
+    // cancel them in every lane sum of 4, 8 or 16 lanes.
+    let mut run = vec![0.0f32; 32];
+    (run[0], run[1], run[16], run[17]) = (max, max, -max, -max);
+    let mut one = [0.0f32];
+    Pool2d::avg((1, 32))
+        .isa(isa)
+        .forward(&run, [1, 1, 1, 32], &mut one)
+        .map_err(|e| e.to_string())?;
+    if one[0] != f32::INFINITY {
+        return Err(format!("[{isa}] global 1x32: got {}, want inf", one[0]));
+    }
+    Ok(())
 }
 
 /// Every fixture through `isa`; rejected ones must be rejected. Returns (checked, rejected).

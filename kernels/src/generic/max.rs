@@ -55,6 +55,16 @@ impl Reduce for Max {
         s.max_step(h)
     }
     #[inline(always)]
+    unsafe fn park<V: F32Vec>(s: V, v: *mut f32, _at: *mut f32) {
+        // SAFETY: v[0..LANES] writable (caller).
+        unsafe { s.store(v) }
+    }
+    #[inline(always)]
+    unsafe fn unpark<V: F32Vec>(v: *const f32, _at: *const f32, _off: f32) -> V {
+        // SAFETY: v[0..LANES] readable (caller), who vouches for the ISA.
+        unsafe { V::load(v) }
+    }
+    #[inline(always)]
     unsafe fn finish<V: F32Vec>(s: V, _div: V, out: *mut f32, _: *mut i64, _: isize, _: usize) {
         // SAFETY: the caller guarantees out[0..LANES] is writable.
         unsafe { s.store(out) }
@@ -121,6 +131,19 @@ impl Reduce for ArgMax {
         // Offsets in `h` must share the origin of `s`'s.
         let take = m.takes(hm);
         (V::select(take, hm, m), V::select(take, hat, at))
+    }
+    #[inline(always)]
+    unsafe fn park<V: F32Vec>((m, at): (V, V), v: *mut f32, a: *mut f32) {
+        // SAFETY: v[0..LANES] and a[0..LANES] writable (caller).
+        unsafe {
+            m.store(v);
+            at.store(a);
+        }
+    }
+    #[inline(always)]
+    unsafe fn unpark<V: F32Vec>(v: *const f32, a: *const f32, off: f32) -> (V, V) {
+        // SAFETY: v[0..LANES] and a[0..LANES] readable (caller), who vouches for the ISA.
+        unsafe { (V::load(v), V::load(a).add(V::splat(off))) }
     }
     #[inline(always)]
     unsafe fn finish<V: F32Vec>(

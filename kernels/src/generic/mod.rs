@@ -23,20 +23,22 @@
 //! machine, so they are not used there.)
 //!
 //! Stride-2 taps come from de-interleaving two vectors; two neighbouring taps share one
-//! de-interleave (the even and odd halves). Stride-1 windows are computed four output rows at
-//! a time where all their taps are inside the input vertically (`block.rs`): each input row
-//! is reduced horizontally once and merged into each output row that covers it.
+//! de-interleave (the even and odd halves). Windows with vertical stride 1 are pooled by
+//! separable tiles (`sep.rs`): each input row is reduced horizontally once into a scratch row
+//! on the stack, output rows reduce those rows vertically, and only the horizontal pass meets
+//! the padding (a border column costs `kw` scalar taps, not `kh × kw`).
 //!
 //! # Matching PyTorch bit for bit
 //!
 //! Taps are visited in PyTorch's order (row-major within the window), and each reducer uses
 //! PyTorch's step: max takes `v` when `v > m` or `v` is NaN (ties keep the first, the last
 //! NaN wins, a window of `-inf` keeps its first in-bounds index). That step gives the same
-//! result under any grouping that keeps the order (reduce each row, then the rows), so row
-//! blocks stay bit-exact for max. Average sums from `0.0` in PyTorch's order and divides (not
-//! multiplies by a reciprocal), so per lane the sum and quotient are PyTorch's very
-//! operations — except in stride-1 row blocks, which add row sums (rounding only, well inside
-//! 1e-5 relative).
+//! result under any grouping that keeps the order (reduce each row, then the rows), so
+//! separable tiles stay bit-exact for max and argmax. Average sums from `0.0` in PyTorch's
+//! order and divides (not multiplies by a reciprocal), so per lane the sum and quotient are
+//! PyTorch's very operations — except in separable tiles, which add row sums: rounding only,
+//! well inside 1e-5 relative, because tiles are used only when no partial sum can overflow
+//! in any order (a pre-scan of the rows' largest magnitude; else the exact row-by-row path).
 //!
 //! Argmax keeps, per lane, the tap's offset from the window origin as an `f32` (exact below
 //! 2^24, so used only for planes up to that size) and blends it with the same mask as the
@@ -49,8 +51,8 @@
 //! PyTorch's by rounding only (well inside 1e-5 relative).
 
 mod avg;
-mod block;
 mod max;
+mod sep;
 mod walk;
 
 pub(crate) use avg::Avg;

@@ -5,7 +5,7 @@ use core::ops::Range;
 use crate::geometry::{taps, Geometry, RowTaps};
 use crate::vector::{F32Vec, MAX_LANES};
 
-use super::block::{block, BLOCK};
+use super::sep::tiles;
 
 /// One reduction (max, argmax, average) in the vocabulary of [`F32Vec`].
 pub(crate) trait Reduce {
@@ -31,12 +31,26 @@ pub(crate) trait Reduce {
     /// As [`Reduce::start`].
     unsafe fn step<V: F32Vec>(s: Self::State<V>, v: V, off: f32) -> Self::State<V>;
 
-    /// Folds a partial reduction `h` (of later taps) into `s`: for row blocks, where each
+    /// Folds a partial reduction `h` (of later taps) into `s`: for separable tiles, where each
     /// input row is reduced once and merged into every output row it belongs to.
     ///
     /// # Safety
     /// As [`Reduce::start`].
     unsafe fn merge<V: F32Vec>(s: Self::State<V>, h: Self::State<V>) -> Self::State<V>;
+
+    /// Parks a partial state in scratch rows: its values at `v[0..LANES]` and, for argmax,
+    /// its offsets at `at[0..LANES]` (`at` is unused otherwise).
+    ///
+    /// # Safety
+    /// As [`Reduce::start`]; the pointers writable as described.
+    unsafe fn park<V: F32Vec>(s: Self::State<V>, v: *mut f32, at: *mut f32);
+
+    /// Reads back a state parked by [`Reduce::park`], adding `off` to argmax offsets (the
+    /// scratch row's offset within the window).
+    ///
+    /// # Safety
+    /// As [`Reduce::start`]; the pointers readable as in `park`, and parked there.
+    unsafe fn unpark<V: F32Vec>(v: *const f32, at: *const f32, off: f32) -> Self::State<V>;
 
     /// Writes `LANES` results, dividing by `div` (average); lane `l`'s window origin is
     /// `origin + l·sw` (argmax).
@@ -58,6 +72,16 @@ pub(crate) trait Reduce {
     /// # Safety
     /// `src.len() >= g.plane_len()`.
     unsafe fn one(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64);
+
+    /// Whether windows of `taps` taps over the plane `src[..n]` may be reduced in another
+    /// grouping than PyTorch's (row results first) and still match it.
+    ///
+    /// # Safety
+    /// As [`Reduce::contiguous`].
+    #[inline(always)]
+    unsafe fn regroups<V: F32Vec>(_src: *const f32, _n: usize, _taps: usize) -> bool {
+        true
+    }
 
     /// The reduction of the contiguous run `src[..n]` for global windows, if this reducer
     /// has such a path.
@@ -194,38 +218,18 @@ unsafe fn walk<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>
     let span = interior.start..end.max(interior.start);
     // Argmax carries offsets in f32 lanes: exact only below 2^24.
     let vectors = !R::INDICES || g.plane_len() <= 1 << 24;
-    // Row blocks: stride 1 and undilated vertically, values only (argmax stays per row).
-    let [kh, sh] = [g.kernel()[0], g.stride()[0]];
-    let blocks = vectors && !R::INDICES && sh == 1 && g.dilation()[0] == 1 && kh > 1;
-    let inside = |oy: usize| {
-        let t = g.row(oy);
-        t.ky_lo == 0 && t.ky_hi == kh
-    };
+    // Separable tiles where neighbouring output rows share input rows: vertical stride 1
+    // (measured slower than row by row for stride 2, which shares a third of the rows).
+    if vectors && g.stride()[0] == 1 {
+        // SAFETY: forwarded from this function's contract (argmax planes below 2^24).
+        let done = unsafe { tiles::<V, T, R, S, KW>(g, src, dst, idx, rows.clone(), span.clone()) };
+        if done {
+            return;
+        }
+    }
     let mut r = 0;
     while r < rows.len() {
         let oy = rows.start + r;
-        if blocks && r + BLOCK <= rows.len() && inside(oy) && inside(oy + BLOCK - 1) {
-            let (_, rest) = dst.split_at_mut(r * ow);
-            let (mut a, rest) = rest.split_at_mut(ow);
-            let (mut b, rest) = rest.split_at_mut(ow);
-            let (mut c, rest) = rest.split_at_mut(ow);
-            let mut d = &mut rest[..ow];
-            // SAFETY: forwarded; the four rows are vertically inside the input.
-            let done = unsafe {
-                block::<V, R, S, KW>(g, src, oy, [&mut a, &mut b, &mut c, &mut d], span.clone())
-                    || block::<T, R, S, KW>(
-                        g,
-                        src,
-                        oy,
-                        [&mut a, &mut b, &mut c, &mut d],
-                        span.clone(),
-                    )
-            };
-            if done {
-                r += BLOCK;
-                continue;
-            }
-        }
         r += 1;
         let t = g.row(oy);
         let mut row = Row {

@@ -68,6 +68,11 @@ impl F32Vec for __m512 {
         unsafe { _mm512_add_ps(self, o) }
     }
     #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_mul_ps(self, o) }
+    }
+    #[inline(always)]
     fn div(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm512_div_ps(self, o) }

@@ -47,6 +47,11 @@ impl F32Vec for __m128 {
         unsafe { _mm_add_ps(self, o) }
     }
     #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm_mul_ps(self, o) }
+    }
+    #[inline(always)]
     fn div(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm_div_ps(self, o) }
