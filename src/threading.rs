@@ -30,12 +30,13 @@ pub(crate) fn run(
     let (hw, ohw) = (g.plane_len(), g.out_len());
     let [oh, ow] = g.output();
     let planes = dst.len() / ohw;
-    let block = |plane: usize, rows: std::ops::Range<usize>, d: &mut [f32], i: &mut [i64]| {
-        let s = &src[plane * hw..(plane + 1) * hw];
+    // `n` planes from plane `p`, rows `rows` of each; `d`/`i` hold exactly those rows.
+    let block = |p: usize, n: usize, rows: std::ops::Range<usize>, d: &mut [f32], i: &mut [i64]| {
+        let s = &src[p * hw..(p + n) * hw];
         match op {
-            Op::Max => k.max(g, s, d, rows),
-            Op::ArgMax => k.argmax(g, s, d, i, rows),
-            Op::Avg => k.avg(g, s, d, rows),
+            Op::Max => k.max(g, n, s, d, rows),
+            Op::ArgMax => k.argmax(g, n, s, d, i, rows),
+            Op::Avg => k.avg(g, n, s, d, rows),
         }
     };
     let [kh, kw] = g.kernel();
@@ -46,50 +47,50 @@ pub(crate) fn run(
         1
     };
     if threads == 1 {
-        for (p, d) in dst.chunks_mut(ohw).enumerate() {
-            let i = if op == Op::ArgMax {
-                &mut idx[p * ohw..(p + 1) * ohw]
-            } else {
-                &mut []
-            };
-            block(p, 0..oh, d, i);
+        block(0, planes, 0..oh, dst, idx);
+        return;
+    }
+    // Enough tasks for every thread: groups of whole planes if there are many, else row
+    // blocks of each plane.
+    let want = threads * TASKS_PER_THREAD;
+    let blocks = want.div_ceil(planes).clamp(1, oh);
+    if blocks == 1 {
+        let group = planes.div_ceil(want);
+        let chunk = group * ohw;
+        if op == Op::ArgMax {
+            dst.par_chunks_mut(chunk)
+                .zip(idx.par_chunks_mut(chunk))
+                .enumerate()
+                .for_each(|(t, (d, i))| block(t * group, d.len() / ohw, 0..oh, d, i));
+        } else {
+            dst.par_chunks_mut(chunk)
+                .enumerate()
+                .for_each(|(t, d)| block(t * group, d.len() / ohw, 0..oh, d, &mut []));
         }
         return;
     }
-    // Enough tasks for every thread: whole planes if there are many, else row blocks.
-    let want = threads * TASKS_PER_THREAD;
-    let blocks = want.div_ceil(planes).clamp(1, oh);
     let rows = oh.div_ceil(blocks);
-    // Group tiny planes so a task does at least a parallel threshold's worth of work.
-    let per_plane = ohw.saturating_mul(kh).saturating_mul(kw).max(1);
-    let min_planes = (MIN_PARALLEL_TAPS / 8 / per_plane).clamp(1, planes.div_ceil(want).max(1));
+    let chunk = rows * ow;
     let one_plane = |(p, d): (usize, &mut [f32]), i: &mut [i64]| {
-        if blocks == 1 {
-            block(p, 0..oh, d, i);
-            return;
-        }
-        let chunk = rows * ow;
         if op == Op::ArgMax {
             d.par_chunks_mut(chunk)
                 .zip(i.par_chunks_mut(chunk))
                 .enumerate()
-                .for_each(|(b, (d, i))| block(p, b * rows..(b * rows + rows).min(oh), d, i));
+                .for_each(|(b, (d, i))| block(p, 1, b * rows..(b * rows + rows).min(oh), d, i));
         } else {
             d.par_chunks_mut(chunk)
                 .enumerate()
-                .for_each(|(b, d)| block(p, b * rows..(b * rows + rows).min(oh), d, &mut []));
+                .for_each(|(b, d)| block(p, 1, b * rows..(b * rows + rows).min(oh), d, &mut []));
         }
     };
     if op == Op::ArgMax {
         dst.par_chunks_mut(ohw)
             .zip(idx.par_chunks_mut(ohw))
             .enumerate()
-            .with_min_len(min_planes)
             .for_each(|(p, (d, i))| one_plane((p, d), i));
     } else {
         dst.par_chunks_mut(ohw)
             .enumerate()
-            .with_min_len(min_planes)
             .for_each(|pd| one_plane(pd, &mut []));
     }
 }

@@ -51,6 +51,10 @@ macro_rules! wide_vec {
                 self + o
             }
             #[inline(always)]
+            fn abs(self) -> Self {
+                $ty::abs(self)
+            }
+            #[inline(always)]
             fn mul(self, o: Self) -> Self {
                 self * o
             }

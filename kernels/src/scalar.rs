@@ -41,6 +41,10 @@ impl F32Vec for f32 {
         self + o
     }
     #[inline(always)]
+    fn abs(self) -> Self {
+        f32::abs(self)
+    }
+    #[inline(always)]
     fn mul(self, o: Self) -> Self {
         self * o
     }

@@ -9,47 +9,47 @@ use crate::{Geometry, Isa};
 /// feature string appears. `$v` is the main vector, `$t` the narrower tail vector.
 macro_rules! entry_points {
     ($v:ty, $t:ty $(, $feat:literal)?) => {
-        /// Max over rows of one plane.
+        $crate::table::entry_point!(max, Max, $v, $t $(, $feat)?);
+        $crate::table::entry_point!(argmax, ArgMax, $v, $t $(, $feat)?);
+        $crate::table::entry_point!(avg, Avg, $v, $t $(, $feat)?);
+    };
+}
+
+/// One entry point: reducer `$r` over rows of consecutive planes.
+macro_rules! entry_point {
+    ($name:ident, $r:ident, $v:ty, $t:ty $(, $feat:literal)?) => {
+        /// The reducer over rows of consecutive planes.
         ///
         /// # Safety
-        /// The CPU must support this module's ISA; slices sized as `generic::plane` says.
+        /// The CPU must support this module's ISA; slices sized as `generic::planes` says.
         $(#[target_feature(enable = $feat)])?
-        pub(crate) unsafe fn max(
+        pub(crate) unsafe fn $name(
             g: &$crate::Geometry, src: &[f32], dst: &mut [f32], idx: &mut [i64],
-            rows: core::ops::Range<usize>,
+            rows: core::ops::Range<usize>, planes: usize,
         ) {
+            /// One plane, out of line: inlined into the plane loop, its many pointer offsets
+            /// became loop variables spilled to the stack (measured: ~75 instructions a plane).
+            ///
+            /// # Safety
+            /// As the entry point, for one plane.
+            $(#[target_feature(enable = $feat)])?
+            #[inline(never)]
+            unsafe fn one(
+                g: &$crate::Geometry, src: &[f32], dst: &mut [f32], idx: &mut [i64],
+                rows: core::ops::Range<usize>,
+            ) {
+                // SAFETY: forwarded from this function's contract.
+                unsafe { $crate::generic::plane::<$v, $t, $crate::generic::$r>(g, src, dst, idx, rows) }
+            }
             // SAFETY: forwarded from this function's contract.
-            unsafe { $crate::generic::plane::<$v, $t, $crate::generic::Max>(g, src, dst, idx, rows) }
-        }
-        /// Max and argmax over rows of one plane.
-        ///
-        /// # Safety
-        /// As `max`.
-        $(#[target_feature(enable = $feat)])?
-        pub(crate) unsafe fn argmax(
-            g: &$crate::Geometry, src: &[f32], dst: &mut [f32], idx: &mut [i64],
-            rows: core::ops::Range<usize>,
-        ) {
-            // SAFETY: forwarded from this function's contract.
-            unsafe { $crate::generic::plane::<$v, $t, $crate::generic::ArgMax>(g, src, dst, idx, rows) }
-        }
-        /// Average over rows of one plane.
-        ///
-        /// # Safety
-        /// As `max`.
-        $(#[target_feature(enable = $feat)])?
-        pub(crate) unsafe fn avg(
-            g: &$crate::Geometry, src: &[f32], dst: &mut [f32], idx: &mut [i64],
-            rows: core::ops::Range<usize>,
-        ) {
-            // SAFETY: forwarded from this function's contract.
-            unsafe { $crate::generic::plane::<$v, $t, $crate::generic::Avg>(g, src, dst, idx, rows) }
+            unsafe { $crate::generic::planes::<$crate::generic::$r>(g, src, dst, idx, rows, planes, one) }
         }
     };
 }
+pub(crate) use entry_point;
 pub(crate) use entry_points;
 
-type PlaneFn = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>);
+type PlaneFn = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>, usize);
 
 /// The entry points of one ISA. Holding one is the proof that its ISA runs on this CPU.
 #[derive(Clone, Copy)]
@@ -106,15 +106,24 @@ impl Kernels {
         self.isa
     }
 
-    /// Max pooling of output rows `rows` of one plane: `src` is the whole `h × w` input plane,
-    /// `dst` receives exactly those rows (`rows.len() · ow` values).
+    /// Max pooling of output rows `rows` of `planes` consecutive planes: `src` holds the whole
+    /// `h × w` input planes, `dst` receives exactly those rows of each plane, one plane after
+    /// another (`planes · rows.len() · ow` values). Looping over planes here, inside the
+    /// kernel, keeps per-plane costs low for small planes.
     ///
     /// # Panics
     /// If a slice is shorter than `g` requires or `rows` runs past the output.
-    pub fn max(&self, g: &Geometry, src: &[f32], dst: &mut [f32], rows: Range<usize>) {
-        check(g, src, dst.len(), None, &rows);
+    pub fn max(
+        &self,
+        g: &Geometry,
+        planes: usize,
+        src: &[f32],
+        dst: &mut [f32],
+        rows: Range<usize>,
+    ) {
+        check(g, planes, src, dst.len(), None, &rows);
         // SAFETY: a table exists only for an ISA its builder vouched for; sizes checked.
-        unsafe { (self.max)(g, src, dst, &mut [], rows) }
+        unsafe { (self.max)(g, src, dst, &mut [], rows, planes) }
     }
 
     /// As [`Kernels::max`], also writing each maximum's flat index (`y · w + x`) to `idx`.
@@ -124,35 +133,46 @@ impl Kernels {
     pub fn argmax(
         &self,
         g: &Geometry,
+        planes: usize,
         src: &[f32],
         dst: &mut [f32],
         idx: &mut [i64],
         rows: Range<usize>,
     ) {
-        check(g, src, dst.len(), Some(idx.len()), &rows);
+        check(g, planes, src, dst.len(), Some(idx.len()), &rows);
         // SAFETY: as in `max`.
-        unsafe { (self.argmax)(g, src, dst, idx, rows) }
+        unsafe { (self.argmax)(g, src, dst, idx, rows, planes) }
     }
 
     /// Average pooling; arguments as [`Kernels::max`].
     ///
     /// # Panics
     /// As [`Kernels::max`].
-    pub fn avg(&self, g: &Geometry, src: &[f32], dst: &mut [f32], rows: Range<usize>) {
-        check(g, src, dst.len(), None, &rows);
+    pub fn avg(
+        &self,
+        g: &Geometry,
+        planes: usize,
+        src: &[f32],
+        dst: &mut [f32],
+        rows: Range<usize>,
+    ) {
+        check(g, planes, src, dst.len(), None, &rows);
         // SAFETY: as in `max`.
-        unsafe { (self.avg)(g, src, dst, &mut [], rows) }
+        unsafe { (self.avg)(g, src, dst, &mut [], rows, planes) }
     }
 }
 
-fn check(g: &Geometry, src: &[f32], dst: usize, idx: Option<usize>, rows: &Range<usize>) {
-    let need = rows.len() * g.output()[1];
-    assert!(
-        src.len() >= g.plane_len(),
-        "input plane: {} < {}",
-        src.len(),
-        g.plane_len()
-    );
+fn check(
+    g: &Geometry,
+    planes: usize,
+    src: &[f32],
+    dst: usize,
+    idx: Option<usize>,
+    rows: &Range<usize>,
+) {
+    let need = planes.saturating_mul(rows.len() * g.output()[1]);
+    let input = planes.saturating_mul(g.plane_len());
+    assert!(src.len() >= input, "input planes: {} < {input}", src.len());
     assert!(
         rows.start <= rows.end && rows.end <= g.output()[0],
         "rows {rows:?} past the output"

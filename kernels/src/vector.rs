@@ -78,6 +78,8 @@ pub(crate) trait F32Vec: Copy {
 
     /// Lane-wise sum.
     fn add(self, o: Self) -> Self;
+    /// Lane-wise magnitude (sign bit cleared).
+    fn abs(self) -> Self;
     /// Lane-wise product.
     fn mul(self, o: Self) -> Self;
     /// Lane-wise quotient.

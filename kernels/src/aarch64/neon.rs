@@ -43,6 +43,11 @@ impl F32Vec for float32x4_t {
         unsafe { vaddq_f32(self, o) }
     }
     #[inline(always)]
+    fn abs(self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { vabsq_f32(self) }
+    }
+    #[inline(always)]
     fn mul(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { vmulq_f32(self, o) }

@@ -54,55 +54,17 @@ impl Reduce for Avg {
     }
     #[inline(always)]
     unsafe fn regroups<V: F32Vec>(src: *const f32, n: usize, taps: usize) -> bool {
-        // Another grouping only rounds differently, unless a partial sum overflows in one
-        // order and not the other (PyTorch's MAX + MAX - MAX is inf). No partial sum of any
-        // order can exceed taps * max|x| * e (rounding growth, taps < 2^24), so regroup only
-        // below a quarter of f32::MAX; a NaN or inf input fails the test too.
         // SAFETY: forwarded from the caller.
-        let (mut m, neg) = unsafe { (V::splat(0.0), V::splat(-1.0)) };
-        let mut i = 0;
-        while i + V::LANES <= n {
-            // SAFETY: src[i..i + LANES] is inside src[..n].
-            let v = unsafe { V::load(src.add(i)) };
-            m = m.max_step(v.max_step(v.mul(neg)));
-            i += V::LANES;
-        }
-        let mut lanes = [0.0f32; MAX_LANES];
-        // SAFETY: LANES <= MAX_LANES.
-        unsafe { m.store(lanes.as_mut_ptr()) };
-        let tail = (i..n).map(|j| {
-            // SAFETY: j < n.
-            unsafe { *src.add(j) }.abs()
-        });
-        let big = lanes[..V::LANES]
-            .iter()
-            .copied()
-            .chain(tail)
-            .fold(0.0f32, f32::max_step);
-        (big as f64) * (taps as f64) < f32::MAX as f64 / 4.0
+        let (sum, peak) = unsafe { sum_and_peak::<V>(src, n) };
+        sum.is_finite() && small(peak, taps)
     }
     #[inline(always)]
     unsafe fn contiguous<V: F32Vec>(src: *const f32, n: usize, div: f32) -> Option<f32> {
         // SAFETY: forwarded from the caller.
-        let mut acc = unsafe { V::splat(0.0) };
-        let mut i = 0;
-        while i + V::LANES <= n {
-            // SAFETY: src[i..i + LANES] is inside src[..n].
-            acc = acc.add(unsafe { V::load(src.add(i)) });
-            i += V::LANES;
-        }
-        let mut lanes = [0.0f32; MAX_LANES];
-        // SAFETY: LANES <= MAX_LANES.
-        unsafe { acc.store(lanes.as_mut_ptr()) };
-        let mut sum: f32 = lanes[..V::LANES].iter().sum();
-        for j in i..n {
-            // SAFETY: j < n.
-            sum += unsafe { *src.add(j) };
-        }
+        let (mut sum, peak) = unsafe { sum_and_peak::<V>(src, n) };
         // Lane order moves overflow around (inf + -inf = NaN where PyTorch's order gives inf,
         // or finite where PyTorch's partial sum overflows): redo those in PyTorch's order.
-        // SAFETY: forwarded from the caller.
-        if !sum.is_finite() || !unsafe { Self::regroups::<V>(src, n, n) } {
+        if !(sum.is_finite() && small(peak, n)) {
             sum = 0.0;
             for j in 0..n {
                 // SAFETY: j < n.
@@ -111,4 +73,45 @@ impl Reduce for Avg {
         }
         Some(sum / div)
     }
+}
+
+/// The sum of `src[..n]` in vector lanes, and its largest magnitude (meaningless when the
+/// sum is not finite: a NaN input makes the sum NaN).
+///
+/// # Safety
+/// The CPU must support `V`'s ISA; `src[..n]` readable.
+#[inline(always)]
+unsafe fn sum_and_peak<V: F32Vec>(src: *const f32, n: usize) -> (f32, f32) {
+    // SAFETY: forwarded from the caller.
+    let (mut acc, mut peak) = unsafe { (V::splat(0.0), V::splat(0.0)) };
+    let mut i = 0;
+    while i + V::LANES <= n {
+        // SAFETY: src[i..i + LANES] is inside src[..n].
+        let v = unsafe { V::load(src.add(i)) };
+        (acc, peak) = (acc.add(v), peak.max_step(v.abs()));
+        i += V::LANES;
+    }
+    let (mut a, mut b) = ([0.0f32; MAX_LANES], [0.0f32; MAX_LANES]);
+    // SAFETY: LANES <= MAX_LANES.
+    unsafe {
+        acc.store(a.as_mut_ptr());
+        peak.store(b.as_mut_ptr());
+    }
+    let mut sum: f32 = a[..V::LANES].iter().sum();
+    let mut top = b[..V::LANES].iter().copied().fold(0.0f32, f32::max);
+    for j in i..n {
+        // SAFETY: j < n.
+        let v = unsafe { *src.add(j) };
+        (sum, top) = (sum + v, top.max(v.abs()));
+    }
+    (sum, top)
+}
+
+/// Whether windows of `taps` values of magnitude at most `peak` can be summed in any grouping
+/// without a partial sum overflowing: any partial sum of any order stays below
+/// `taps · peak · (1 + 2^-24)^taps`, at most `e · taps · peak` below 2^24 taps. An infinite
+/// `peak` fails.
+#[inline(always)]
+fn small(peak: f32, taps: usize) -> bool {
+    taps < 1 << 24 && (peak as f64) * (taps as f64) < f32::MAX as f64 / 4.0
 }

@@ -57,4 +57,4 @@ mod walk;
 
 pub(crate) use avg::Avg;
 pub(crate) use max::{ArgMax, Max};
-pub(crate) use walk::plane;
+pub(crate) use walk::{plane, planes};

@@ -73,7 +73,7 @@ pub(crate) trait Reduce {
     /// `src.len() >= g.plane_len()`.
     unsafe fn one(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64);
 
-    /// Whether windows of `taps` taps over the plane `src[..n]` may be reduced in another
+    /// Whether windows of `taps` taps within the rows `src[..n]` may be reduced in another
     /// grouping than PyTorch's (row results first) and still match it.
     ///
     /// # Safety
@@ -136,6 +136,38 @@ pub(crate) unsafe fn each_tap(
         }
     }
     (kx_hi.saturating_sub(kx_lo), incl_x)
+}
+
+/// One instance of [`plane`], as a function pointer.
+pub(crate) type OnePlane = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>);
+
+/// `one` (a [`plane`] instance) over `n` consecutive planes: `src` holds `n` input planes,
+/// `dst` (and `idx` when `R::INDICES`) `n` blocks of `rows.len() · ow` values.
+///
+/// # Safety
+/// As [`plane`], for every plane, and `one` must be `plane` for `R`.
+#[inline(always)]
+pub(crate) unsafe fn planes<R: Reduce>(
+    g: &Geometry,
+    src: &[f32],
+    dst: &mut [f32],
+    idx: &mut [i64],
+    rows: Range<usize>,
+    n: usize,
+    one: OnePlane,
+) {
+    let hw = g.plane_len();
+    let per = rows.len() * g.output()[1];
+    for p in 0..n {
+        let i = if R::INDICES {
+            &mut idx[p * per..(p + 1) * per]
+        } else {
+            &mut []
+        };
+        let (s, d) = (&src[p * hw..(p + 1) * hw], &mut dst[p * per..(p + 1) * per]);
+        // SAFETY: forwarded; each plane's slices are sized as `plane` needs.
+        unsafe { one(g, s, d, i, rows.clone()) };
+    }
 }
 
 /// Pools output rows `rows` of one plane: `src` is the whole input plane, `dst` (and `idx`

@@ -76,6 +76,11 @@ impl F32Vec for __m256 {
         unsafe { _mm256_add_ps(self, o) }
     }
     #[inline(always)]
+    fn abs(self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_andnot_ps(_mm256_set1_ps(-0.0), self) }
+    }
+    #[inline(always)]
     fn mul(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm256_mul_ps(self, o) }

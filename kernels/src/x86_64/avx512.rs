@@ -68,6 +68,11 @@ impl F32Vec for __m512 {
         unsafe { _mm512_add_ps(self, o) }
     }
     #[inline(always)]
+    fn abs(self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_abs_ps(self) }
+    }
+    #[inline(always)]
     fn mul(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm512_mul_ps(self, o) }

@@ -47,6 +47,11 @@ impl F32Vec for __m128 {
         unsafe { _mm_add_ps(self, o) }
     }
     #[inline(always)]
+    fn abs(self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm_andnot_ps(_mm_set1_ps(-0.0), self) }
+    }
+    #[inline(always)]
     fn mul(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm_mul_ps(self, o) }
