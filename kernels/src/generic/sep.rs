@@ -72,8 +72,9 @@ pub(super) unsafe fn tiles<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, cons
     let y1 = reads(&g.row(rows.end - 1), dh)
         .map_or(g.input()[0], |r| r.1)
         .max(y0);
-    // SAFETY: the caller vouches for V's ISA; rows below h are inside `src`.
-    if !unsafe { R::regroups::<V>(src[y0 * w..].as_ptr(), (y1 - y0) * w, kh * kw) } {
+    let (read, taps) = (&src[y0 * w..y1 * w], kh.saturating_mul(kw));
+    // SAFETY: the caller vouches for V's ISA; `read` holds the rows.
+    if !unsafe { R::regroups::<V>(read.as_ptr(), read.len(), taps) } {
         return false;
     }
     // Strips of equal width, as wide as one output row's scratch rows allow.
@@ -247,6 +248,7 @@ unsafe fn hspan<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
         if S == 2 && dw == 1 {
             let mut kx = 0;
             while kx < kw {
+                debug_assert!(x0 + kx + 2 * l <= row.len(), "pair past the row");
                 // SAFETY: interior columns of the stride-adjusted span: taps kx and kx + 1 of
                 // every lane, and one spare element after an odd kw's last, are in the row.
                 let (even, odd) = unsafe { V::load_pair(base.add(x0 + kx)) };

@@ -241,8 +241,10 @@ unsafe fn walk<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>
     let ow = g.output()[1];
     let kw = g.kernel()[1];
     let interior = g.interior();
-    // Stride-2 loads read one element past the last tap.
-    let end = if S == 2 {
+    // Stride-2 loads read one element past the last tap, except pairs of taps (undilated,
+    // even width), whose de-interleaved halves use every element they read.
+    let pairs = S == 2 && g.dilation()[1] == 1 && kw.is_multiple_of(2);
+    let end = if S == 2 && !pairs {
         g.interior_end_even()
     } else {
         interior.end
@@ -442,6 +444,7 @@ unsafe fn chunk<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
             // Neighbouring taps are the even and odd halves of one de-interleaved pair.
             let mut kx = 0;
             while kx < kw {
+                debug_assert!(at + kx + 2 * V::LANES <= (y + 1) * w, "pair past the row");
                 // SAFETY: row y is inside the plane (ky in the row's taps); taps kx and
                 // kx + 1 read p[0..2·LANES] from the tap's column, inside the stride-adjusted
                 // interior (one spare element after the last tap covers an odd kw).
