@@ -57,11 +57,11 @@ pub(super) unsafe fn tiles<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, cons
     let ow = g.output()[1];
     let cap = if R::INDICES { SCRATCH / 2 } else { SCRATCH };
     let reach = (kh - 1) * dh + 1;
-    // Divisor factors are exact below 2^24 (see `Geometry::row_factor`).
     if rows.is_empty() {
         return true;
     }
     // Rows narrower than a vector with no border columns are cheaper row by row (measured).
+    // Divisor factors are exact below 2^24 (see `Geometry::row_factor`).
     let narrow = ow < V::LANES && span == (0..ow);
     if kh == 1 || narrow || kh.max(kw) >= 1 << 24 || reach > cap / ow.min(V::LANES) {
         return false;
