@@ -26,7 +26,9 @@
 //! de-interleave (the even and odd halves). Windows with vertical stride 1 are pooled by
 //! separable tiles (`sep.rs`): each input row is reduced horizontally once into a scratch row
 //! on the stack, output rows reduce those rows vertically, and only the horizontal pass meets
-//! the padding (a border column costs `kw` scalar taps, not `kh × kw`).
+//! the padding (a border column costs `kw` scalar taps, not `kh × kw`). When both strides
+//! are 1 and the output is as wide as the input, both passes run over the plane as one flat
+//! array (`flat.rs`), the border columns recomputed afterwards: no per-row work at all.
 //!
 //! # Matching PyTorch bit for bit
 //!
@@ -51,6 +53,7 @@
 //! PyTorch's by rounding only (well inside 1e-5 relative).
 
 mod avg;
+mod flat;
 mod max;
 mod sep;
 mod walk;

@@ -5,6 +5,7 @@ use core::ops::Range;
 use crate::geometry::{taps, Geometry, RowTaps};
 use crate::vector::{F32Vec, MAX_LANES};
 
+use super::flat::flat;
 use super::sep::tiles;
 
 /// One reduction (max, argmax, average) in the vocabulary of [`F32Vec`].
@@ -252,6 +253,11 @@ unsafe fn walk<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>
     let span = interior.start..end.max(interior.start);
     // Argmax carries offsets in f32 lanes: exact only below 2^24.
     let vectors = !R::INDICES || g.plane_len() <= 1 << 24;
+    // Same-size stride-1 planes as flat runs (both passes), else separable tiles.
+    // SAFETY: forwarded from this function's contract (argmax planes below 2^24).
+    if vectors && S == 1 && unsafe { flat::<V, T, R, KW>(g, src, dst, idx, rows.clone()) } {
+        return;
+    }
     // Separable tiles where neighbouring output rows share input rows: vertical stride 1
     // (measured slower than row by row for stride 2, which shares a third of the rows).
     if vectors && g.stride()[0] == 1 {
