@@ -114,11 +114,13 @@ pub(super) unsafe fn flat<V: F32Vec, T: F32Vec, R: Reduce, const KW: usize>(
     for r in 0..y1 - y0 {
         for &(x, at, lo, hi) in spans {
             let (x, lo) = (x as usize, lo as usize);
+            // A column may have no tap inside the row (kernel 2, dilation 2 on a 1-wide
+            // plane): `p` is then never read, so it is formed with wrapping arithmetic.
+            let p = base.wrapping_add(r * w + at as usize);
             // SAFETY: taps lo..hi of column x are inside the row (`cols`), at input column
             // `at + (kx - lo)·dw` < w of row r < y1 - y0; position r·w + x < m; one-lane
             // `f32` needs no ISA.
             unsafe {
-                let p = base.add(r * w + at as usize);
                 let mut st = R::start::<f32>((lo * dw) as f32);
                 for kx in lo..hi as usize {
                     st = R::step(st, *p.add((kx - lo) * dw), (kx * dw) as f32);
