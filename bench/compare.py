@@ -77,6 +77,10 @@ def spec(c):
                                                      c["ceil"], c["incl"], n, ch, h, w)
 
 
+# Called with the thread count before every peer timing (process-wide thread settings).
+BEFORE_TIMING = []
+
+
 def time_py(f, reps):
     f()
     t = []
@@ -111,6 +115,10 @@ def peers():
         import torch
         import torch.nn.functional as F
         versions["torch"] = torch.__version__
+
+        # set_num_threads is process-wide: set it before every timing, not only when a
+        # factory is made (or every later round of "1 thread" would run on all threads).
+        BEFORE_TIMING.append(torch.set_num_threads)
 
         def torch_fn(cl, indices=False):
             def make(c, threads):
@@ -205,6 +213,8 @@ def measure(cases, thread_counts, rounds, sp, found, isas):
                     else:
                         if (c["name"], t, name) not in factories:
                             factories[(c["name"], t, name)] = make(c, t)
+                        for hook in BEFORE_TIMING:
+                            hook(t)
                         us = time_py(factories[(c["name"], t, name)], reps)
                     samples.setdefault(key, []).append(us)
         print(f"round {r + 1}/{rounds} done", file=sys.stderr)
