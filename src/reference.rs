@@ -1,6 +1,9 @@
 //! The oracle: the obvious loops, one output and one tap at a time, bounds-checked per tap.
-//! Written independently of the kernels (it shares only parameter validation), it is what
-//! every test compares against, and it matches PyTorch's CPU loops step for step.
+//! Written independently of the kernels (it shares only parameter validation and the plain
+//! parameters a [`Geometry`] holds), it is what every test and fuzz target compares against,
+//! and it follows PyTorch's CPU loops step for step.
+
+use simdpool_kernels::{Divisor, Geometry};
 
 use crate::params::{Kind, Pool2d};
 use crate::PoolError;
@@ -20,73 +23,103 @@ pub fn forward(
             actual: input.len(),
         });
     }
-    let [n, c, h, w] = shape;
-    let [_, _, oh, ow] = plan.out;
-    let [kh, kw] = pool.kernel;
-    let [sh, sw] = pool.stride.unwrap_or(pool.kernel);
-    let [ph, pw] = pool.padding;
-    let [dh, dw] = pool.dilation;
-    let (h, w) = (h as i64, w as i64);
-    let mut out = Vec::with_capacity(plan.out_len);
+    let Some(g) = plan.geom else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    Ok(planes(&g, pool.kind, shape[0] * shape[1], input))
+}
+
+/// The taps of one window along one axis: kernel tap `k` reads input position
+/// `start + k·d`.
+struct Axis {
+    start: i64,
+    k: usize,
+    d: i64,
+    n: i64,
+    p: i64,
+}
+
+impl Axis {
+    fn new(o: usize, k: usize, s: usize, p: usize, d: usize, n: usize) -> Axis {
+        Axis {
+            start: o as i64 * s as i64 - p as i64,
+            k,
+            d: d as i64,
+            n: n as i64,
+            p: p as i64,
+        }
+    }
+    /// Positions inside the input, in order. Taps only grow, so stop at the first past the
+    /// end (a geometry may hold kernels far larger than the input).
+    fn inside(&self) -> impl Iterator<Item = i64> + '_ {
+        (0..self.k as i64)
+            .map(|t| self.start + t * self.d)
+            .take_while(|&x| x < self.n)
+            .filter(|&x| x >= 0)
+    }
+    /// PyTorch's first index: step the window's first tap by the dilation until it is not
+    /// negative (it may then lie past the last tap, or past the input, when no tap is in).
+    fn first(&self) -> i64 {
+        if self.start >= 0 {
+            self.start
+        } else {
+            self.start + (-self.start + self.d - 1) / self.d * self.d
+        }
+    }
+    /// Taps inside the input plus its padding, `[-p, n + p)`.
+    fn padded(&self) -> usize {
+        (0..self.k as i64)
+            .map(|t| self.start + t * self.d)
+            .take_while(|&x| x < self.n + self.p)
+            .filter(|&x| x >= -self.p)
+            .count()
+    }
+}
+
+/// Pools `count` consecutive planes of `input` with geometry `g`, whatever its output size
+/// (the kernels accept any): max keeps the first maximum and the last NaN, starting from
+/// `-inf` at PyTorch's first index; average sums the taps inside the input in row-major order
+/// from `0.0` and divides by the geometry's divisor (`0/0` is NaN for a window with nothing
+/// to count). Returns the values and, for max, the indices.
+pub fn planes(g: &Geometry, kind: Kind, count: usize, input: &[f32]) -> (Vec<f32>, Vec<i64>) {
+    let [h, w] = g.input();
+    let [oh, ow] = g.output();
+    let (k, s, p, d) = (g.kernel(), g.stride(), g.padding(), g.dilation());
+    let mut out = Vec::with_capacity(count * oh * ow);
     let mut idx = Vec::new();
-    for plane in 0..n * c {
-        let src = &input[plane * (h * w) as usize..][..(h * w) as usize];
+    for plane in 0..count {
+        let src = &input[plane * h * w..][..h * w];
         for oy in 0..oh {
+            let ay = Axis::new(oy, k[0], s[0], p[0], d[0], h);
             for ox in 0..ow {
-                let y0 = (oy * sh) as i64 - ph as i64;
-                let x0 = (ox * sw) as i64 - pw as i64;
-                let tap_y = |ky: usize| y0 + (ky * dh) as i64;
-                let tap_x = |kx: usize| x0 + (kx * dw) as i64;
-                match pool.kind {
+                let ax = Axis::new(ox, k[1], s[1], p[1], d[1], w);
+                let taps = || {
+                    ay.inside()
+                        .flat_map(|y| ax.inside().map(move |x| (y * w as i64 + x) as usize))
+                };
+                match kind {
                     Kind::Max => {
-                        // PyTorch starts from -inf at the first in-bounds tap.
-                        let first_y = (0..kh).map(tap_y).find(|&y| y >= 0).unwrap_or(y0);
-                        let first_x = (0..kw).map(tap_x).find(|&x| x >= 0).unwrap_or(x0);
-                        let (mut best, mut at) = (f32::NEG_INFINITY, first_y * w + first_x);
-                        // Taps increase, so stop at the first past the input (ceil mode
-                        // with a huge stride accepts kernels far larger than the input).
-                        let ys = (0..kh)
-                            .map(tap_y)
-                            .take_while(|&y| y < h)
-                            .filter(|&y| y >= 0);
-                        for y in ys {
-                            for x in (0..kw)
-                                .map(tap_x)
-                                .take_while(|&x| x < w)
-                                .filter(|&x| x >= 0)
-                            {
-                                let v = src[(y * w + x) as usize];
-                                if v > best || v.is_nan() {
-                                    best = v;
-                                    at = y * w + x;
-                                }
+                        let (mut best, mut at) =
+                            (f32::NEG_INFINITY, ay.first() * w as i64 + ax.first());
+                        for i in taps() {
+                            let v = src[i];
+                            if v > best || v.is_nan() {
+                                (best, at) = (v, i as i64);
                             }
                         }
                         out.push(best);
                         idx.push(at);
                     }
                     Kind::Avg => {
-                        let mut sum = 0.0f32;
-                        let (mut inside, mut padded_y) = (0usize, 0usize);
-                        // Windows start at or after -p, so counting taps below n + p counts
-                        // the taps inside input plus padding.
-                        let padded_x = (0..kw)
-                            .map(tap_x)
-                            .take_while(|&x| x < w + pw as i64)
-                            .count();
-                        for y in (0..kh).map(tap_y).take_while(|&y| y < h + ph as i64) {
-                            padded_y += 1;
-                            for x in (0..kw).map(tap_x).take_while(|&x| x < w) {
-                                if (0..h).contains(&y) && x >= 0 {
-                                    sum += src[(y * w + x) as usize];
-                                    inside += 1;
-                                }
-                            }
+                        let (mut sum, mut inside) = (0.0f32, 0usize);
+                        for i in taps() {
+                            sum += src[i];
+                            inside += 1;
                         }
-                        let divisor = match (pool.divisor_override, pool.count_include_pad) {
-                            (Some(d), _) => d as f32,
-                            (None, Some(false)) => inside as f32,
-                            (None, _) => (padded_y * padded_x) as f32,
+                        let divisor = match g.divisor() {
+                            Divisor::Override(v) => v as f32,
+                            Divisor::ExcludePad => inside as f32,
+                            Divisor::IncludePad => (ay.padded() * ax.padded()) as f32,
                         };
                         out.push(sum / divisor);
                     }
@@ -94,5 +127,5 @@ pub fn forward(
             }
         }
     }
-    Ok((out, idx))
+    (out, idx)
 }

@@ -46,3 +46,11 @@ fn forced_isa_is_the_one_that_runs() {
         assert_eq!(simdpool::Pool2d::max(2).isa(isa).resolved_isa(), Ok(isa));
     }
 }
+
+#[test]
+fn arbitrary_geometries_on_the_kernels_api() {
+    for isa in common::isas() {
+        let n = common::geometries(isa, 0x6e0 ^ isa as u64, 3000).unwrap();
+        eprintln!("{isa}: {n} arbitrary geometries match the reference");
+    }
+}

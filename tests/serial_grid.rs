@@ -11,8 +11,11 @@ fn main() {
         let r = common::fixtures_on(isa, false).and_then(|(ok, rej)| {
             let g = common::grid(isa, 0xa11 ^ isa as u64, false)?;
             common::overflow_order(isa)?;
+            let a = common::geometries(isa, 0x6e0 ^ isa as u64, 1500)?;
+            let r = common::issue9_regressions(isa)?;
             Ok(format!(
-                "{ok} PyTorch cases, {rej} rejections, {g} grid cases"
+                "{ok} PyTorch cases, {rej} rejections, {g} grid cases, \
+                 {a} arbitrary geometries, {r} regressions"
             ))
         });
         match r {

@@ -184,6 +184,15 @@ impl Geometry {
         self.ox_hi_even
     }
 
+    /// Whether every tap's offset from its window origin, `ky·dh·w + kx·dw`, is an integer
+    /// an `f32` holds exactly (at most 2^24): what argmax's vector lanes carry. The bound is
+    /// on the offsets, not the plane: a window hanging into the padding reaches past it.
+    pub(crate) fn offsets_fit_f32(&self) -> bool {
+        // No overflow: both terms are below the span `new` checked.
+        let last = (self.k[0] - 1) * self.d[0] * self.w + (self.k[1] - 1) * self.d[1];
+        last <= 1 << 24
+    }
+
     /// Vertical taps of output row `oy`.
     #[inline(always)]
     pub fn row(&self, oy: usize) -> RowTaps {

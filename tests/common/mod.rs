@@ -6,6 +6,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use simdpool::{reference, Isa, Kind, Pool2d, PoolError};
+use simdpool_kernels::{Divisor, Geometry, Kernels};
 
 /// One PyTorch case from `fixtures/torch_pool2d.txt`.
 pub struct Case {
@@ -148,10 +149,14 @@ pub fn check(
     for &par in modes {
         let p = pool.clone().isa(isa).parallel(par);
         let tag = format!("[isa={isa} parallel={par}]");
-        let mut out = vec![f32::from_bits(0x7fa0_0001); want.len()];
+        let n = want.len();
+        let mut out = vec![GUARD; n + GUARDS];
         let os = p
-            .forward(input, shape, &mut out)
+            .forward(input, shape, &mut out[..n])
             .map_err(|e| format!("{tag} {e}"))?;
+        if out[n..].iter().any(|v| v.to_bits() != GUARD.to_bits()) {
+            return Err(format!("{tag} {pool:?} {shape:?}: wrote past the output"));
+        }
         if let Some(i) = (0..want.len()).find(|&i| !same(pool.kind(), out[i], want[i], scale[i])) {
             return Err(format!(
                 "{tag} {}: got {:?}, want {:?}",
@@ -161,12 +166,17 @@ pub fn check(
             ));
         }
         if pool.kind() == Kind::Max {
-            let mut out = vec![0.0; want.len()];
-            let mut idx = vec![-7; want.len()];
-            p.forward_with_indices(input, shape, &mut out, &mut idx)
+            let mut out = vec![GUARD; n + GUARDS];
+            let mut idx = vec![-7; n + GUARDS];
+            p.forward_with_indices(input, shape, &mut out[..n], &mut idx[..n])
                 .map_err(|e| format!("{tag} {e}"))?;
-            let bad = (0..want.len())
-                .find(|&i| out[i].to_bits() != want[i].to_bits() || idx[i] != want_idx[i]);
+            if out[n..].iter().any(|v| v.to_bits() != GUARD.to_bits())
+                || idx[n..].iter().any(|&i| i != -7)
+            {
+                return Err(format!("{tag} {pool:?} {shape:?}: wrote past the output"));
+            }
+            let bad =
+                (0..n).find(|&i| out[i].to_bits() != want[i].to_bits() || idx[i] != want_idx[i]);
             if let Some(i) = bad {
                 return Err(format!(
                     "{tag} with indices {}: got {:?}@{}, want {:?}@{}",
@@ -456,3 +466,213 @@ pub fn reference_matches_fixtures() -> Result<usize, String> {
 
 /// Keep the error type in scope for callers matching on it.
 pub type Err = PoolError;
+
+/// A NaN whose payload marks memory outside the slices a kernel was given: reading it
+/// poisons a max (NaN wins) or a sum, so an out-of-bounds read shows up as a wrong value.
+pub const GUARD: f32 = f32::from_bits(0x7fc0_dead);
+
+/// How many guard elements surround every slice handed to a kernel.
+pub const GUARDS: usize = 64;
+
+/// One arbitrary geometry: sizes and parameters drawn with no regard for PyTorch's rules
+/// (output sizes too large or small for the input, padding past the kernel, windows wholly
+/// in the padding), as the public `Geometry::new` accepts them.
+pub fn arbitrary_geometry(rng: &mut StdRng, lanes: usize) -> Option<Geometry> {
+    let small = |rng: &mut StdRng, hi: usize| rng.gen_range(1..=hi);
+    let w = small(rng, 3 * lanes + 2);
+    let h = small(rng, 9);
+    let k = [small(rng, 7), small(rng, 7)];
+    let s = [small(rng, 4), small(rng, 4)];
+    let d = [small(rng, 3), small(rng, 3)];
+    let mut p = [rng.gen_range(0..=k[0]), rng.gen_range(0..=k[1])];
+    // Same-size stride-1 rows (the flat path's shape) with the padding off by a little.
+    let mut ow = small(rng, 3 * lanes + 4);
+    if rng.gen_bool(0.3) {
+        ow = w;
+        p[1] = ((k[1] - 1) * d[1] / 2).saturating_add_signed(rng.gen_range(-1..=1));
+    }
+    let oh = small(rng, 12);
+    let divisor = match rng.gen_range(0..3) {
+        0 => Divisor::IncludePad,
+        1 => Divisor::ExcludePad,
+        _ => Divisor::Override(rng.gen_range(1..50)),
+    };
+    Geometry::new([h, w], [oh, ow], k, s, p, d, divisor)
+}
+
+/// Runs every kernel of `isa` over `g` (rows `rows` of `planes` planes) with each slice
+/// exactly sized inside guard elements, and compares with the reference: values (average
+/// within summation-order rounding), indices exactly, guards untouched.
+pub fn check_geometry(
+    isa: Isa,
+    g: &Geometry,
+    planes: usize,
+    rows: std::ops::Range<usize>,
+    input: &[f32],
+) -> Result<(), String> {
+    assert!(simdpool::supported_isas().contains(&isa));
+    // SAFETY: the CPU runs `isa` (asserted above).
+    let k = unsafe { Kernels::for_isa_unchecked(isa) }.ok_or("no kernels")?;
+    let [oh, ow] = g.output();
+    let per = rows.len() * ow;
+    let n = planes * per;
+    let guarded = |v: &[f32]| {
+        let mut b = vec![GUARD; GUARDS];
+        b.extend_from_slice(v);
+        b.extend(std::iter::repeat_n(GUARD, GUARDS));
+        b
+    };
+    let src = guarded(input);
+    let src = &src[GUARDS..GUARDS + input.len()];
+    for kind in [Kind::Max, Kind::Avg] {
+        let (all, all_idx) = reference::planes(g, kind, planes, input);
+        let abs: Vec<f32> = input.iter().map(|v| v.abs()).collect();
+        let (mag, _) = reference::planes(g, Kind::Avg, planes, &abs);
+        let pick = |v: &[f32], p: usize, j: usize| v[p * oh * ow + rows.start * ow + j];
+        let modes: &[bool] = if kind == Kind::Max {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &with_idx in modes {
+            let mut dst = guarded(&vec![0.0; n]);
+            let mut idx = vec![-7i64; n + GUARDS];
+            let out = &mut dst[GUARDS..GUARDS + n];
+            match (kind, with_idx) {
+                (Kind::Max, false) => k.max(g, planes, src, out, rows.clone()),
+                (Kind::Max, true) => k.argmax(g, planes, src, out, &mut idx[..n], rows.clone()),
+                (Kind::Avg, _) => k.avg(g, planes, src, out, rows.clone()),
+            }
+            let tag = format!(
+                "[isa={isa}] {kind:?} indices={with_idx} {g:?} planes {planes} rows {rows:?}"
+            );
+            // Again with every slice its own exactly sized allocation, where a sanitizer sees
+            // any read or write past it; the results must be the same bits.
+            let (exact_in, mut exact_out, mut exact_idx) =
+                (input.to_vec(), vec![0.0; n], vec![0; n]);
+            match (kind, with_idx) {
+                (Kind::Max, false) => k.max(g, planes, &exact_in, &mut exact_out, rows.clone()),
+                (Kind::Max, true) => k.argmax(
+                    g,
+                    planes,
+                    &exact_in,
+                    &mut exact_out,
+                    &mut exact_idx,
+                    rows.clone(),
+                ),
+                (Kind::Avg, _) => k.avg(g, planes, &exact_in, &mut exact_out, rows.clone()),
+            }
+            let same_bits = exact_out
+                .iter()
+                .zip(&dst[GUARDS..GUARDS + n])
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            if !same_bits || (with_idx && exact_idx[..] != idx[..n]) {
+                return Err(format!(
+                    "{tag}: exact slices give other results than guarded ones"
+                ));
+            }
+            if dst[..GUARDS]
+                .iter()
+                .chain(&dst[GUARDS + n..])
+                .any(|v| v.to_bits() != GUARD.to_bits())
+                || idx[n..].iter().any(|&i| i != -7)
+            {
+                return Err(format!("{tag}: wrote outside its output"));
+            }
+            for p in 0..planes {
+                for j in 0..per {
+                    let got = dst[GUARDS + p * per + j];
+                    let want = pick(&all, p, j);
+                    // Average: taps·eps·(mean |x|) covers any summation order (the divisor
+                    // is at least 1 for a window with taps, and 0/0 gives NaN either way).
+                    let taps = (g.kernel()[0] * g.kernel()[1]) as f32;
+                    let scale = pick(&mag, p, j).abs().max(want.abs()) * taps;
+                    let value_ok = match kind {
+                        Kind::Max => got.to_bits() == want.to_bits(),
+                        Kind::Avg => same(kind, got, want, scale),
+                    };
+                    let idx_ok =
+                        !with_idx || idx[p * per + j] == all_idx[p * oh * ow + rows.start * ow + j];
+                    if !value_ok || !idx_ok {
+                        let i = with_idx.then(|| {
+                            (idx[p * per + j], all_idx[p * oh * ow + rows.start * ow + j])
+                        });
+                        return Err(format!(
+                            "{tag}: plane {p}, output ({}, {}): got {got:?}, want {want:?} (indices got/want {i:?})",
+                            rows.start + j / ow,
+                            j % ow
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `count` arbitrary geometries (see [`arbitrary_geometry`]) through every kernel of `isa`,
+/// over random row ranges of 1–3 planes. Returns how many were checked.
+pub fn geometries(isa: Isa, seed: u64, count: usize) -> Result<usize, String> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut checked = 0;
+    while checked < count {
+        let Some(g) = arbitrary_geometry(&mut rng, isa.lanes().max(4)) else {
+            continue;
+        };
+        let oh = g.output()[0];
+        let a = rng.gen_range(0..oh);
+        let b = rng.gen_range(a + 1..=oh);
+        let planes = rng.gen_range(1..=3);
+        let input = nasty(&mut rng, planes * g.plane_len());
+        check_geometry(isa, &g, planes, a..b, &input)?;
+        checked += 1;
+    }
+    Ok(checked)
+}
+
+/// The two bugs of issue 9, small enough for every run (NEON under qemu included):
+/// 1. a same-width stride-1 geometry whose padding is not half the window's reach (the flat
+///    path once read past the input and wrapped windows into the next row);
+/// 2. argmax offsets above 2^24 in a tiny plane: a window origin deep in the top padding
+///    (`ph·w = 2^24`) puts row 0's taps at offsets `2^24 + kx`, whose odd ones an `f32`
+///    rounds down (indices were one too low while vectors were allowed by the plane size).
+///
+/// Returns how many checks ran.
+pub fn issue9_regressions(isa: Isa) -> Result<usize, String> {
+    let g = Geometry::new(
+        [4, 8],
+        [4, 8],
+        [1, 3],
+        [1, 1],
+        [0, 0],
+        [1, 1],
+        Divisor::IncludePad,
+    )
+    .expect("valid geometry");
+    let mut rng = StdRng::seed_from_u64(9);
+    let input = nasty(&mut rng, 32);
+    check_geometry(isa, &g, 1, 0..4, &input)?;
+    // 1 × 32 plane, row 0 alternating 1, 2; kernel (2^20 + 1, 3), padding (2^19, 1): one
+    // output row whose windows start 2^19 rows above the plane.
+    let (w, ph) = (32usize, 1usize << 19);
+    let pool = Pool2d::max((2 * ph + 1, 3)).padding((ph, 1)).stride((1, 1));
+    let x: Vec<f32> = (0..w).map(|i| 1.0 + (i % 2) as f32).collect();
+    check_reference(isa, &pool, [1, 1, 1, w], &x, false)?;
+    // And by reasoning: output x's window is columns x-1..=x+1, and 2s sit at odd columns;
+    // the first is x itself for odd x, x - 1 for even x > 0, and column 1 for x = 0.
+    let mut out = vec![0.0; w];
+    let mut idx = vec![0i64; w];
+    pool.clone()
+        .isa(isa)
+        .forward_with_indices(&x, [1, 1, 1, w], &mut out, &mut idx)
+        .map_err(|e| e.to_string())?;
+    let want: Vec<i64> = (0..w as i64)
+        .map(|x| if x % 2 == 1 { x } else { (x - 1).max(1) })
+        .collect();
+    if idx != want || out.iter().any(|&v| v != 2.0) {
+        return Err(format!(
+            "[{isa}] argmax past 2^24: got {idx:?}, want {want:?}"
+        ));
+    }
+    Ok(3)
+}

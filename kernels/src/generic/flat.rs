@@ -44,7 +44,7 @@ fn chunks(n: usize, l: usize, mut f: impl FnMut(usize)) {
 /// (writing nothing) when the plane is not one, or its rows do not fit the scratch.
 ///
 /// # Safety
-/// As `walk::plane`; for argmax the plane has at most 2^24 elements.
+/// As `walk::plane`; for argmax, `g.offsets_fit_f32()`.
 #[inline(always)]
 pub(super) unsafe fn flat<V: F32Vec, T: F32Vec, R: Reduce, const KW: usize>(
     g: &Geometry,
@@ -59,12 +59,20 @@ pub(super) unsafe fn flat<V: F32Vec, T: F32Vec, R: Reduce, const KW: usize>(
     let [dh, dw] = g.dilation();
     let [ph, pw] = g.padding();
     let cap = if R::INDICES { SCRATCH / 2 } else { SCRATCH };
-    if g.stride() != [1, 1] || g.output()[1] != w || rows.is_empty() || kh.max(kw) >= 1 << 24 {
+    // The flat taps of position x reach x - pw .. x + pw: in bounds and aligned with the
+    // input only when the window's reach is exactly both paddings (PyTorch's same-size
+    // shapes; a hand-made geometry may pair `ow == w` with any padding).
+    let same = g.stride() == [1, 1] && g.output()[1] == w && (kw - 1) * dw == 2 * pw;
+    if !same || rows.is_empty() || kh.max(kw) >= 1 << 24 {
         return false;
     }
     // Input rows read: every row's taps lie in [oy - ph, oy - ph + (kh - 1)·dh], clipped.
     let y0 = rows.start.saturating_sub(ph);
     let y1 = (rows.end - 1 + (kh - 1) * dh).saturating_sub(ph).min(h - 1) + 1;
+    // Output rows below the input (a hand-made geometry's `oh`) read nothing.
+    if y0 >= y1 {
+        return false;
+    }
     let m = (y1 - y0) * w;
     // Border columns: 0..left and right..w.
     let left = pw.min(w);

@@ -42,8 +42,9 @@
 //! well inside 1e-5 relative, because tiles are used only when no partial sum can overflow
 //! in any order (a pre-scan of the rows' largest magnitude; else the exact row-by-row path).
 //!
-//! Argmax keeps, per lane, the tap's offset from the window origin as an `f32` (exact below
-//! 2^24, so used only for planes up to that size) and blends it with the same mask as the
+//! Argmax keeps, per lane, the tap's offset from the window origin as an `f32` (exact up to
+//! 2^24, so vectors are used only when the largest offset, `(kh - 1)·dh·w + (kw - 1)·dw`, is
+//! at most that; it can exceed the plane size) and blends it with the same mask as the
 //! value; the flat index `origin + offset` is formed at the store.
 //!
 //! A window that is the first `kh` full rows of the plane (global pooling, one output) is a

@@ -42,7 +42,7 @@ fn reads(t: &RowTaps, dh: usize) -> Option<(usize, usize)> {
 /// vector-wide strip of scratch rows.
 ///
 /// # Safety
-/// As `walk::plane`; for argmax the plane has at most 2^24 elements.
+/// As `walk::plane`; for argmax, `g.offsets_fit_f32()`.
 #[inline(always)]
 pub(super) unsafe fn tiles<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>(
     g: &Geometry,

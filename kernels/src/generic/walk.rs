@@ -251,17 +251,17 @@ unsafe fn walk<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>
         interior.end
     };
     let span = interior.start..end.max(interior.start);
-    // Argmax carries offsets in f32 lanes: exact only below 2^24.
-    let vectors = !R::INDICES || g.plane_len() <= 1 << 24;
+    // Argmax carries offsets in f32 lanes: exact only up to 2^24.
+    let vectors = !R::INDICES || g.offsets_fit_f32();
     // Same-size stride-1 planes as flat runs (both passes), else separable tiles.
-    // SAFETY: forwarded from this function's contract (argmax planes below 2^24).
+    // SAFETY: forwarded from this function's contract (argmax offsets fit an f32).
     if vectors && S == 1 && unsafe { flat::<V, T, R, KW>(g, src, dst, idx, rows.clone()) } {
         return;
     }
     // Separable tiles where neighbouring output rows share input rows: vertical stride 1
     // (measured slower than row by row for stride 2, which shares a third of the rows).
     if vectors && g.stride()[0] == 1 {
-        // SAFETY: forwarded from this function's contract (argmax planes below 2^24).
+        // SAFETY: forwarded from this function's contract (argmax offsets fit an f32).
         let done = unsafe { tiles::<V, T, R, S, KW>(g, src, dst, idx, rows.clone(), span.clone()) };
         if done {
             return;
