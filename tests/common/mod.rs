@@ -562,10 +562,13 @@ pub fn check_geometry(
                 ),
                 (Kind::Avg, _) => k.avg(g, planes, &exact_in, &mut exact_out, rows.clone()),
             }
+            // (NaN payloads from arithmetic are unspecified: Miri varies them run to run.)
             let same_bits = exact_out
                 .iter()
                 .zip(&dst[GUARDS..GUARDS + n])
-                .all(|(a, b)| a.to_bits() == b.to_bits());
+                .all(|(a, b)| {
+                    a.to_bits() == b.to_bits() || (kind == Kind::Avg && a.is_nan() && b.is_nan())
+                });
             if !same_bits || (with_idx && exact_idx[..] != idx[..n]) {
                 return Err(format!(
                     "{tag}: exact slices give other results than guarded ones"
