@@ -25,18 +25,34 @@ const SCRATCH: usize = 4096;
 /// Border columns handled (`2·pw` of them, fewer in narrow rows).
 const EDGES: usize = 16;
 
-/// Calls `f(at)` for `V::LANES`-wide chunks covering `0..n` (`n >= LANES`), the last one
-/// placed to end at `n`.
-#[inline(always)]
-fn chunks(n: usize, l: usize, mut f: impl FnMut(usize)) {
-    let mut j = 0;
-    loop {
-        let at = j.min(n - l);
-        f(at);
-        j = at + l;
-        if j >= n {
-            return;
+/// The starts of `l`-wide chunks covering `0..n` (`n >= l`), the last one placed to end at
+/// `n`. An iterator, not a function taking a closure: a closure's body is a function of its
+/// own, which neither inherits `#[inline(always)]` nor the entry point's target features,
+/// and out of line its intrinsics become calls (seen with rustc 1.95).
+struct Chunks {
+    next: usize,
+    n: usize,
+    l: usize,
+}
+
+impl Chunks {
+    #[inline(always)]
+    fn new(n: usize, l: usize) -> Chunks {
+        debug_assert!(n >= l, "fewer values than one chunk");
+        Chunks { next: 0, n, l }
+    }
+}
+
+impl Iterator for Chunks {
+    type Item = usize;
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        if self.next >= self.n {
+            return None;
         }
+        let at = self.next.min(self.n - self.l);
+        self.next = at + self.l;
+        Some(at)
     }
 }
 
@@ -99,13 +115,13 @@ pub(super) unsafe fn flat<V: F32Vec, T: F32Vec, R: Reduce, const KW: usize>(
     // vouched for by the caller.
     unsafe {
         if n >= V::LANES {
-            chunks(n, V::LANES, |at| {
-                hrun::<V, R, KW>(base, kw, dw, at, pw, hv, ha)
-            });
+            for at in Chunks::new(n, V::LANES) {
+                hrun::<V, R, KW>(base, kw, dw, at, pw, hv, ha);
+            }
         } else if n >= T::LANES {
-            chunks(n, T::LANES, |at| {
-                hrun::<T, R, KW>(base, kw, dw, at, pw, hv, ha)
-            });
+            for at in Chunks::new(n, T::LANES) {
+                hrun::<T, R, KW>(base, kw, dw, at, pw, hv, ha);
+            }
         } else {
             (0..n).for_each(|at| hrun::<f32, R, KW>(base, kw, dw, at, pw, hv, ha));
         }
@@ -184,9 +200,13 @@ pub(super) unsafe fn flat<V: F32Vec, T: F32Vec, R: Reduce, const KW: usize>(
         unsafe {
             let w0 = run.first * w;
             if n >= V::LANES {
-                chunks(n, V::LANES, |j| run.vrun::<V, R>(w0 + j, j, cx, out, ix));
+                for j in Chunks::new(n, V::LANES) {
+                    run.vrun::<V, R>(w0 + j, j, cx, out, ix);
+                }
             } else if n >= T::LANES {
-                chunks(n, T::LANES, |j| run.vrun::<T, R>(w0 + j, j, cx, out, ix));
+                for j in Chunks::new(n, T::LANES) {
+                    run.vrun::<T, R>(w0 + j, j, cx, out, ix);
+                }
             } else {
                 (0..n).for_each(|j| run.vrun::<f32, R>(w0 + j, j, cx, out, ix));
             }
