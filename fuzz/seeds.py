@@ -2,7 +2,8 @@
 """Writes the committed seed corpus (corpus/<target>/seed-*): random inputs of several
 lengths, long enough to carry tensor data, plus the two reproductions of issue 9 encoded
 for the decoders in src/lib.rs and fuzz_targets/. Deterministic: rerun after a decoder
-changes."""
+changes. Seeds named seed-timeout-* or seed-crash-* are not written here: they are a
+fuzzer's findings, kept as they were found so that every run replays them."""
 import os
 import random
 import struct

@@ -49,13 +49,17 @@ impl Axis {
             p: p as i64,
         }
     }
-    /// Positions inside the input, in order. Taps only grow, so stop at the first past the
-    /// end (a geometry may hold kernels far larger than the input).
+    /// Positions inside the input, in order: from the first tap at or after 0 (windows start
+    /// at `-p` or later, and `p` may be huge next to `n`), to the last before `n`.
     fn inside(&self) -> impl Iterator<Item = i64> + '_ {
-        (0..self.k as i64)
+        let first = if self.start < 0 {
+            (-self.start + self.d - 1) / self.d
+        } else {
+            0
+        };
+        (first.min(self.k as i64)..self.k as i64)
             .map(|t| self.start + t * self.d)
             .take_while(|&x| x < self.n)
-            .filter(|&x| x >= 0)
     }
     /// PyTorch's first index: step the window's first tap by the dilation until it is not
     /// negative (it may then lie past the last tap, or past the input, when no tap is in).
@@ -66,13 +70,16 @@ impl Axis {
             self.start + (-self.start + self.d - 1) / self.d * self.d
         }
     }
-    /// Taps inside the input plus its padding, `[-p, n + p)`.
+    /// Taps inside the input plus its padding, `[-p, n + p)`: every tap from the first (a
+    /// window starts at `-p` or later) up to the last below `n + p`, counted rather than
+    /// enumerated (`k` and `p` may be astronomically large in ceil mode).
     fn padded(&self) -> usize {
-        (0..self.k as i64)
-            .map(|t| self.start + t * self.d)
-            .take_while(|&x| x < self.n + self.p)
-            .filter(|&x| x >= -self.p)
-            .count()
+        let room = self.n + self.p - self.start;
+        if room <= 0 {
+            0
+        } else {
+            ((room + self.d - 1) / self.d).min(self.k as i64) as usize
+        }
     }
 }
 
