@@ -640,6 +640,8 @@ pub fn geometries(isa: Isa, seed: u64, count: usize) -> Result<usize, String> {
 ///    (`ph·w = 2^24`) puts row 0's taps at offsets `2^24 + kx`, whose odd ones an `f32`
 ///    rounds down (indices were one too low while vectors were allowed by the plane size).
 ///
+/// 3. (found by the `shapes` fuzz target) [`dilated_avg_regroup`].
+///
 /// Returns how many checks ran.
 pub fn issue9_regressions(isa: Isa) -> Result<usize, String> {
     let g = Geometry::new(
@@ -679,5 +681,29 @@ pub fn issue9_regressions(isa: Isa) -> Result<usize, String> {
             "[{isa}] argmax past 2^24: got {idx:?}, want {want:?}"
         ));
     }
-    Ok(3)
+    dilated_avg_regroup(isa)?;
+    Ok(4)
+}
+
+/// A finding of the `shapes` fuzz target: average with vertical dilation, where separable
+/// tiles once scanned too few rows before regrouping sums. 8 × 7 plane, rows 0–4 `-inf`,
+/// rows 5–7 `f32::MAX`; kernel (2, 4), padding (1, 2), dilation (6, 2), stride 1. Output row
+/// 2 adds row 1 (`-inf`) then row 7 (`MAX`s): `-inf` in PyTorch's order, but row 7's own sum
+/// overflows to `+inf`, so regrouped it is NaN. The reference must win.
+pub fn dilated_avg_regroup(isa: Isa) -> Result<(), String> {
+    let (h, w) = (8usize, 7usize);
+    let x: Vec<f32> = (0..h * w)
+        .map(|i| {
+            if i / w < 5 {
+                f32::NEG_INFINITY
+            } else {
+                f32::MAX
+            }
+        })
+        .collect();
+    let pool = Pool2d::avg((2, 4))
+        .stride(1)
+        .padding((1, 2))
+        .dilation((6, 2));
+    check_reference(isa, &pool, [1, 1, h, w], &x, false)
 }

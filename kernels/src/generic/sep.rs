@@ -66,12 +66,14 @@ pub(super) unsafe fn tiles<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, cons
     if kh == 1 || narrow || kh.max(kw) >= 1 << 24 || reach > cap / ow.min(V::LANES) {
         return false;
     }
-    // The input rows these output rows read.
-    let w = g.input()[1];
-    let y0 = reads(&g.row(rows.start), dh).map_or(0, |r| r.0);
-    let y1 = reads(&g.row(rows.end - 1), dh)
-        .map_or(g.input()[0], |r| r.1)
-        .max(y0);
+    // Every input row these output rows may read: output row oy reads rows from oy - ph to
+    // oy - ph + (kh - 1)·dh, clipped. (Not the first row's first and the last row's last
+    // read: with dilation, clipping can put the first row's first read below the last
+    // row's last one, and the regroup scan then missed rows; found by the shapes fuzzer.)
+    let [h, w] = g.input();
+    let ph = g.padding()[0];
+    let y0 = rows.start.saturating_sub(ph).min(h);
+    let y1 = (rows.end + (kh - 1) * dh).saturating_sub(ph).min(h).max(y0);
     let (read, taps) = (&src[y0 * w..y1 * w], kh.saturating_mul(kw));
     // SAFETY: the caller vouches for V's ISA; `read` holds the rows.
     if !unsafe { R::regroups::<V>(read.as_ptr(), read.len(), taps) } {
