@@ -538,11 +538,12 @@ pub fn check_geometry(
             let mut dst = guarded(&vec![0.0; n]);
             let mut idx = vec![-7i64; n + GUARDS];
             let out = &mut dst[GUARDS..GUARDS + n];
-            match (kind, with_idx) {
+            let run = |src: &[f32], out: &mut [f32], idx: &mut [i64]| match (kind, with_idx) {
                 (Kind::Max, false) => k.max(g, planes, src, out, rows.clone()),
-                (Kind::Max, true) => k.argmax(g, planes, src, out, &mut idx[..n], rows.clone()),
+                (Kind::Max, true) => k.argmax(g, planes, src, out, idx, rows.clone()),
                 (Kind::Avg, _) => k.avg(g, planes, src, out, rows.clone()),
-            }
+            };
+            run(src, out, &mut idx[..n]);
             let tag = format!(
                 "[isa={isa}] {kind:?} indices={with_idx} {g:?} planes {planes} rows {rows:?}"
             );
@@ -550,18 +551,7 @@ pub fn check_geometry(
             // any read or write past it; the results must be the same bits.
             let (exact_in, mut exact_out, mut exact_idx) =
                 (input.to_vec(), vec![0.0; n], vec![0; n]);
-            match (kind, with_idx) {
-                (Kind::Max, false) => k.max(g, planes, &exact_in, &mut exact_out, rows.clone()),
-                (Kind::Max, true) => k.argmax(
-                    g,
-                    planes,
-                    &exact_in,
-                    &mut exact_out,
-                    &mut exact_idx,
-                    rows.clone(),
-                ),
-                (Kind::Avg, _) => k.avg(g, planes, &exact_in, &mut exact_out, rows.clone()),
-            }
+            run(&exact_in, &mut exact_out, &mut exact_idx);
             // (NaN payloads from arithmetic are unspecified: Miri varies them run to run.)
             let same_bits = exact_out
                 .iter()
