@@ -21,7 +21,10 @@ pub struct Geometry {
     ow: usize,
     k: [usize; 2],
     s: [usize; 2],
+    /// Leading padding (where window 0 starts: `-p`).
     p: [usize; 2],
+    /// Trailing padding: bounds only what [`Divisor::IncludePad`] counts.
+    pe: [usize; 2],
     d: [usize; 2],
     divisor: Divisor,
     /// Output columns `[ox_lo, ox_hi)` have every horizontal tap inside the row.
@@ -46,7 +49,9 @@ pub struct RowTaps {
 }
 
 /// Taps `[lo, hi)` of a window starting at `start` (stride-free, dilation `d`, `k` taps)
-/// that fall in `[0, n)`, and how many fall in `[-p, n + p)`. `lo` may exceed `hi` (no tap
+/// that fall in `[0, n)`, and how many fall in `[start, n + p)` (windows start inside the
+/// leading padding, so that is every tap inside the input or its padding, `p` being the
+/// trailing padding). `lo` may exceed `hi` (no tap
 /// inside); `lo` still names the first tap at or after 0, which is where PyTorch starts.
 #[inline(always)]
 pub(crate) fn taps(start: isize, k: usize, d: usize, n: usize, p: usize) -> (usize, usize, usize) {
@@ -71,9 +76,70 @@ pub(crate) fn taps(start: isize, k: usize, d: usize, n: usize, p: usize) -> (usi
     (lo as usize, hi as usize, incl as usize)
 }
 
+/// One spatial axis of a pooling window: the sizes and window parameters along it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Axis {
+    /// Input length.
+    pub size: usize,
+    /// Output length (the caller's choice; any value is memory-safe).
+    pub out: usize,
+    /// Window taps.
+    pub kernel: usize,
+    /// Step between windows.
+    pub stride: usize,
+    /// Padding before the input: window `o` starts at `o·stride - pad_begin`.
+    pub pad_begin: usize,
+    /// Padding after the input (counted by [`Divisor::IncludePad`] only).
+    pub pad_end: usize,
+    /// Spacing between taps.
+    pub dilation: usize,
+}
+
+impl Axis {
+    /// An axis with PyTorch's symmetric padding `pad`.
+    pub fn symmetric(
+        size: usize,
+        out: usize,
+        kernel: usize,
+        stride: usize,
+        pad: usize,
+        dilation: usize,
+    ) -> Axis {
+        Axis {
+            size,
+            out,
+            kernel,
+            stride,
+            pad_begin: pad,
+            pad_end: pad,
+            dilation,
+        }
+    }
+
+    /// Where window `o` starts (negative inside the leading padding).
+    #[inline(always)]
+    pub fn start(&self, o: usize) -> isize {
+        (o * self.stride) as isize - self.pad_begin as isize
+    }
+
+    /// The taps of window `o`: `[lo, hi)` inside the input (`lo` may exceed `hi`: none;
+    /// `lo` is still the first tap at or after 0, where PyTorch starts), and how many lie
+    /// inside the input or its padding.
+    #[inline(always)]
+    pub fn taps(&self, o: usize) -> (usize, usize, usize) {
+        taps(
+            self.start(o),
+            self.kernel,
+            self.dilation,
+            self.size,
+            self.pad_end,
+        )
+    }
+}
+
 impl Geometry {
     /// Builds the plan for an `h × w` plane pooled to `oh × ow` with kernel `k`, stride `s`,
-    /// padding `p` and dilation `d` (each `[vertical, horizontal]`).
+    /// symmetric padding `p` and dilation `d` (each `[vertical, horizontal]`).
     ///
     /// Returns `None` when a size is zero or the index arithmetic would not fit in `isize`.
     /// Output sizes are the caller's choice: any value is memory-safe (taps are clipped to the
@@ -88,10 +154,25 @@ impl Geometry {
         d: [usize; 2],
         divisor: Divisor,
     ) -> Option<Geometry> {
+        Geometry::from_axes(
+            [
+                Axis::symmetric(h, oh, k[0], s[0], p[0], d[0]),
+                Axis::symmetric(w, ow, k[1], s[1], p[1], d[1]),
+            ],
+            divisor,
+        )
+    }
+
+    /// Builds the plan from its `[vertical, horizontal]` axes, which may pad each side
+    /// differently (ONNX `pads`). `None` as for [`Geometry::new`].
+    pub fn from_axes([y, x]: [Axis; 2], divisor: Divisor) -> Option<Geometry> {
+        let ([h, w], [oh, ow]) = ([y.size, x.size], [y.out, x.out]);
+        let (k, s) = ([y.kernel, x.kernel], [y.stride, x.stride]);
+        let (p, pe) = ([y.pad_begin, x.pad_begin], [y.pad_end, x.pad_end]);
         // A one-tap kernel has no spacing: drop its dilation so every bound below covers it.
         let d = [
-            if k[0] == 1 { 1 } else { d[0] },
-            if k[1] == 1 { 1 } else { d[1] },
+            if k[0] == 1 { 1 } else { y.dilation },
+            if k[1] == 1 { 1 } else { x.dilation },
         ];
         let all = [h, w, oh, ow, k[0], k[1], s[0], s[1], d[0], d[1]];
         if all.contains(&0) || matches!(divisor, Divisor::Override(0)) {
@@ -105,6 +186,7 @@ impl Geometry {
                 .checked_add(reach)?
                 .checked_add(n)?
                 .checked_add(p[i])?
+                .checked_add(pe[i])?
                 .checked_add(2)
         };
         // Flat offsets `y·w + x` of any tap within any window's reach must fit too.
@@ -132,11 +214,26 @@ impl Geometry {
             k,
             s,
             p,
+            pe,
             d,
             divisor,
             ox_lo,
             ox_hi: hi(0),
             ox_hi_even: hi(1),
+        })
+    }
+
+    /// The `[vertical, horizontal]` axes this plan was built from (dilation 1 on a one-tap
+    /// axis).
+    pub fn axes(&self) -> [Axis; 2] {
+        [0, 1].map(|i| Axis {
+            size: [self.h, self.w][i],
+            out: [self.oh, self.ow][i],
+            kernel: self.k[i],
+            stride: self.s[i],
+            pad_begin: self.p[i],
+            pad_end: self.pe[i],
+            dilation: self.d[i],
         })
     }
 
@@ -156,9 +253,14 @@ impl Geometry {
     pub fn stride(&self) -> [usize; 2] {
         self.s
     }
-    /// Padding `[ph, pw]`.
+    /// Leading padding `[ph, pw]` (the padding on both sides unless built with
+    /// [`Geometry::from_axes`]).
     pub fn padding(&self) -> [usize; 2] {
         self.p
+    }
+    /// Trailing padding `[ph, pw]`.
+    pub fn pad_end(&self) -> [usize; 2] {
+        self.pe
     }
     /// Dilation `[dh, dw]`.
     pub fn dilation(&self) -> [usize; 2] {
@@ -197,7 +299,7 @@ impl Geometry {
     #[inline(always)]
     pub fn row(&self, oy: usize) -> RowTaps {
         let iy0 = (oy * self.s[0]) as isize - self.p[0] as isize;
-        let (ky_lo, ky_hi, incl) = taps(iy0, self.k[0], self.d[0], self.h, self.p[0]);
+        let (ky_lo, ky_hi, incl) = taps(iy0, self.k[0], self.d[0], self.h, self.pe[0]);
         RowTaps {
             iy0,
             ky_lo,
@@ -251,6 +353,7 @@ impl Geometry {
         self.oh == 1
             && self.ow == 1
             && self.p == [0, 0]
+            && self.pe == [0, 0]
             && self.d == [1, 1]
             && self.k[1] == self.w
             && self.k[0] <= self.h

@@ -27,6 +27,6 @@ mod aarch64;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 
-pub use geometry::{Divisor, Geometry, RowTaps};
+pub use geometry::{Axis, Divisor, Geometry, RowTaps};
 pub use isa::Isa;
 pub use table::Kernels;

@@ -78,7 +78,10 @@ pub(super) unsafe fn flat<V: F32Vec, T: F32Vec, R: Reduce, const KW: usize>(
     // The flat taps of position x reach x - pw .. x + pw: in bounds and aligned with the
     // input only when the window's reach is exactly both paddings (PyTorch's same-size
     // shapes; a hand-made geometry may pair `ow == w` with any padding).
-    let same = g.stride() == [1, 1] && g.output()[1] == w && (kw - 1) * dw == 2 * pw;
+    let same = g.stride() == [1, 1]
+        && g.output()[1] == w
+        && (kw - 1) * dw == 2 * pw
+        && g.pad_end()[1] == pw;
     if !same || rows.is_empty() || kh.max(kw) >= 1 << 24 {
         return false;
     }

@@ -105,7 +105,7 @@ pub(crate) fn cols(g: &Geometry, ox: usize) -> (isize, usize, usize, usize) {
         g.kernel()[1],
         g.dilation()[1],
         g.input()[1],
-        g.padding()[1],
+        g.pad_end()[1],
     );
     (x0, lo, hi, incl)
 }
