@@ -1,4 +1,4 @@
-//! Which ISA runs: detected once, optionally forced by `SIMDPOOL_ISA` or `Pool2d::isa`, and
+//! Which ISA runs: detected once, optionally forced by `SIMDPOOL_ISA` or a builder's `isa`, and
 //! resolved to a kernel table before any work is split across threads.
 
 use std::sync::OnceLock;
@@ -66,9 +66,10 @@ pub fn selected_isa() -> Isa {
 }
 
 /// The kernels for a call: the layer's forced ISA, else the process-wide choice.
-pub(crate) fn resolve(forced: Option<Isa>) -> Result<Kernels, PoolError> {
+/// `source` names the builder method that forced it, for the error.
+pub(crate) fn resolve(forced: Option<Isa>, source: &'static str) -> Result<Kernels, PoolError> {
     match forced {
-        Some(isa) => kernels_for(isa, "Pool2d::isa"),
+        Some(isa) => kernels_for(isa, source),
         None => process_choice().1.clone(),
     }
 }

@@ -12,16 +12,30 @@ pub enum PoolError {
     ZeroParam {
         /// The parameter's name (`kernel_size`, `stride`, `dilation`).
         name: &'static str,
-        /// Its `[vertical, horizontal]` value.
-        value: [usize; 2],
+        /// Its value, one entry per spatial axis.
+        value: Vec<usize>,
     },
-    /// Padding larger than half the (undilated) kernel, as PyTorch forbids.
+    /// PyTorch padding larger than half the (undilated) kernel, as PyTorch forbids.
     PaddingTooLarge {
-        /// `[ph, pw]`.
-        padding: [usize; 2],
-        /// `[kh, kw]`.
-        kernel: [usize; 2],
+        /// The padding, per axis.
+        padding: Vec<usize>,
+        /// The kernel, per axis.
+        kernel: Vec<usize>,
     },
+    /// An ONNX `pads` entry not smaller than the kernel on its axis (ONNX Runtime's rule).
+    PadsTooLarge {
+        /// The spatial axis (0 = outermost).
+        axis: usize,
+        /// Its begin padding.
+        begin: usize,
+        /// Its end padding.
+        end: usize,
+        /// Its kernel size.
+        kernel: usize,
+    },
+    /// `ceil_mode` together with an `auto_pad` other than `NotSet` (ONNX leaves the
+    /// combination undefined).
+    CeilModeWithAutoPad,
     /// `divisor_override` of zero.
     ZeroDivisor,
     /// An average-only setting on a max pool.
@@ -29,28 +43,40 @@ pub enum PoolError {
         /// The setting (`count_include_pad`, `divisor_override`).
         name: &'static str,
     },
-    /// A zero channel, height or width (only the batch may be zero).
+    /// A zero channel or spatial size (only the batch may be zero).
     EmptyInput {
-        /// The input shape `[n, c, h, w]`.
-        shape: [usize; 4],
+        /// The input shape.
+        shape: Vec<usize>,
     },
-    /// The window does not fit: an output dimension would be smaller than 1.
+    /// The window does not fit: an output size would be smaller than 1.
     OutputTooSmall {
-        /// The input shape `[n, c, h, w]`.
-        shape: [usize; 4],
-        /// The computed `[oh, ow]` (either may be below 1).
-        output: [i128; 2],
+        /// The input shape.
+        shape: Vec<usize>,
+        /// The computed spatial output sizes (some below 1).
+        output: Vec<i128>,
+    },
+    /// `avg_pool3d`'s rule: an input smaller than the kernel on some axis, padding or not.
+    InputSmallerThanKernel {
+        /// The input shape.
+        shape: Vec<usize>,
+        /// The kernel, per axis.
+        kernel: Vec<usize>,
+    },
+    /// An adaptive output size of 0 on some axis.
+    ZeroOutputSize {
+        /// The requested output size, per axis.
+        output: Vec<usize>,
     },
     /// A size or index does not fit in `usize`/`isize`.
     Overflow {
-        /// The input shape `[n, c, h, w]`.
-        shape: [usize; 4],
+        /// The input shape.
+        shape: Vec<usize>,
     },
     /// The input slice's length is not the product of the shape.
     InputLength {
-        /// The input shape `[n, c, h, w]`.
-        shape: [usize; 4],
-        /// `n·c·h·w`.
+        /// The input shape.
+        shape: Vec<usize>,
+        /// The product of the shape.
         expected: usize,
         /// The slice's length.
         actual: usize,
@@ -75,7 +101,7 @@ pub enum PoolError {
     IsaUnavailable {
         /// The ISA asked for.
         isa: Isa,
-        /// Who asked (`SIMDPOOL_ISA` or `Pool2d::isa`).
+        /// Who asked (`SIMDPOOL_ISA`, or the builder's `isa`, e.g. `Pool2d::isa`).
         source: &'static str,
     },
     /// `SIMDPOOL_ISA` names no ISA.
@@ -85,29 +111,76 @@ pub enum PoolError {
     },
 }
 
+/// `(a, b, c)`, as PyTorch prints sizes.
+fn tuple<T: fmt::Display>(v: &[T]) -> String {
+    let parts: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    format!("({})", parts.join(", "))
+}
+
+/// `axb...`, as PyTorch prints a tensor size in pooling errors.
+fn by<T: fmt::Display>(v: &[T]) -> String {
+    let parts: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    parts.join("x")
+}
+
 impl fmt::Display for PoolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PoolError::ZeroParam { name, value: [a, b] } => {
-                write!(f, "{name} must be greater than zero, but got {name}=({a}, {b})")
+            PoolError::ZeroParam { name, value } => {
+                write!(f, "{name} must be greater than zero, but got {name}={}", tuple(value))
             }
-            PoolError::PaddingTooLarge { padding: [ph, pw], kernel: [kh, kw] } => write!(
+            PoolError::PaddingTooLarge { padding, kernel } if padding.len() == 2 => write!(
                 f,
                 "pad should be smaller than or equal to half of kernel size, but got \
-                 padW = {pw}, padH = {ph}, kW = {kw}, kH = {kh}"
+                 padW = {}, padH = {}, kW = {}, kH = {}",
+                padding[1],
+                padding[0],
+                kernel[1],
+                kernel[0]
             ),
+            PoolError::PaddingTooLarge { padding, kernel } => write!(
+                f,
+                "pad should be smaller than or equal to half of kernel size, but got \
+                 padding = {}, kernel_size = {}",
+                tuple(padding),
+                tuple(kernel)
+            ),
+            PoolError::PadsTooLarge { axis, begin, end, kernel } => write!(
+                f,
+                "pads on axis {axis} must each be smaller than the kernel ({kernel}), \
+                 but got begin {begin}, end {end}"
+            ),
+            PoolError::CeilModeWithAutoPad => {
+                f.write_str("ceil_mode is not supported together with auto_pad")
+            }
             PoolError::ZeroDivisor => f.write_str("divisor_override must be not zero"),
             PoolError::AvgOnly { name } => {
                 write!(f, "{name} applies to average pooling only, but this is a max pool")
             }
             PoolError::EmptyInput { shape } => write!(
                 f,
-                "expected an input with non-zero channels, height and width, but got shape {shape:?}"
+                "expected an input with non-zero channels and spatial sizes, but got shape {shape:?}"
             ),
-            PoolError::OutputTooSmall { shape: [_, c, h, w], output: [oh, ow] } => write!(
+            PoolError::OutputTooSmall { shape, output } => {
+                let c = shape.get(1).copied().unwrap_or(0);
+                write!(
+                    f,
+                    "Given input size: ({c}x{}). Calculated output size: ({c}x{}). \
+                     Output size is too small",
+                    by(&shape[2.min(shape.len())..]),
+                    by(output)
+                )
+            }
+            PoolError::InputSmallerThanKernel { shape, kernel } => write!(
                 f,
-                "Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{oh}x{ow}). \
-                 Output size is too small"
+                "input image {} smaller than kernel size {}",
+                tuple(&shape[2.min(shape.len())..]),
+                tuple(kernel)
+            ),
+            PoolError::ZeroOutputSize { output } => write!(
+                f,
+                "adaptive output size must be at least 1 on every axis, but got {}",
+                tuple(output)
             ),
             PoolError::Overflow { shape } => {
                 write!(f, "shape {shape:?} overflows usize/isize index arithmetic")

@@ -1,8 +1,9 @@
 //! # simdpool
 //!
-//! 2-D max and average pooling over NCHW `f32` tensors with exactly PyTorch's semantics
-//! (output sizes, values, argmax indices, NaN handling, rejected parameters), vectorized by
-//! hand for AVX-512, AVX2 and NEON, chosen at run time, and split over rayon.
+//! Max and average pooling (1-D, 2-D and 3-D, regular, adaptive and global) over
+//! channels-first `f32` tensors with exactly PyTorch's semantics (output sizes, values,
+//! argmax indices, NaN handling, rejected parameters) and ONNX's padding attributes,
+//! vectorized by hand for AVX-512, AVX2 and NEON, chosen at run time, and split over rayon.
 //!
 //! ```
 //! use simdpool::{Pool2d, PoolError};
@@ -15,12 +16,32 @@
 //! # Ok::<(), PoolError>(())
 //! ```
 //!
-//! The pipeline, one module each: [`Pool2d`] (parameters) → `plan` (validation, geometry) →
-//! `dispatch` (ISA) → `threading` (planes, row blocks) → `simdpool_kernels` (per-ISA kernels).
+//! The same builder exists for every rank, and adaptive pooling beside it:
+//!
+//! ```
+//! use simdpool::{AdaptivePool2d, Pool1d, Pool3d};
+//! let x: Vec<f32> = (0..8).map(|v| v as f32).collect();
+//! let mut y = [0.0; 4];
+//! assert_eq!(Pool1d::max(2).forward(&x, [1, 1, 8], &mut y)?, [1, 1, 4]);
+//! assert_eq!(y, [1.0, 3.0, 5.0, 7.0]);
+//! let mut z = [0.0; 1];
+//! Pool3d::avg(2).forward(&x, [1, 1, 2, 2, 2], &mut z)?;
+//! assert_eq!(z, [3.5]);
+//! let mut g = [0.0; 2];
+//! AdaptivePool2d::avg(1).forward(&x, [1, 2, 2, 2], &mut g)?; // global average
+//! assert_eq!(g, [1.5, 5.5]);
+//! # Ok::<(), simdpool::PoolError>(())
+//! ```
+//!
+//! The pipeline, one module each: `params` (the builders) → `plan` (validation, the choice
+//! of [`Work`](plan::Work)) → `dispatch` (ISA) → `threading` (volumes, planes, row blocks;
+//! `depth` for 3-D, `adaptive` for unequal windows) → `simdpool_kernels` (per-ISA kernels).
 //! [`reference`] is the scalar oracle the tests hold every path to.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
 
+mod adaptive;
+mod depth;
 mod dispatch;
 mod error;
 mod params;
@@ -30,9 +51,14 @@ mod threading;
 
 pub use dispatch::{selected_isa, supported_isas};
 pub use error::PoolError;
-pub use params::{Kind, Pair, Pool2d};
+pub use params::{
+    AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, AutoPad, Axes, IndexStyle, Kind, Pair, Pool1d,
+    Pool2d, Pool3d,
+};
 pub use simdpool_kernels::Isa;
 
+use params::{AdaptiveSpec, Spec};
+use plan::Plan;
 use threading::Op;
 
 /// How this library was built, for benchmark and bug-report headers: target triple,
@@ -48,56 +74,89 @@ pub fn build_info() -> String {
     )
 }
 
-impl Pool2d {
-    /// Pools `input` (NCHW, `shape`) into the start of `output`; returns the output shape.
-    ///
-    /// Everything is checked before anything is written: on error `output` is untouched.
-    pub fn forward(
-        &self,
-        input: &[f32],
-        shape: [usize; 4],
-        output: &mut [f32],
-    ) -> Result<[usize; 4], PoolError> {
-        let op = match self.kind {
-            Kind::Max => Op::Max,
-            Kind::Avg => Op::Avg,
-        };
-        self.run(op, input, shape, output, &mut [])
-    }
+mod sealed {
+    pub trait Sealed {}
+}
 
-    /// Max pooling that also writes, per output, the flat index within its plane (`y·w + x`)
-    /// of the chosen element, as `MaxPool2d(return_indices=True)` does.
-    pub fn forward_with_indices(
+/// What every pooling builder can do, for code generic over rank and kind (tests, benches,
+/// the oracle). Each builder also has these as inherent methods.
+pub trait Layer: sealed::Sealed {
+    /// The shape array: `[n, c, spatial...]`.
+    type Shape: Copy + AsRef<[usize]> + std::fmt::Debug + PartialEq;
+
+    /// The output shape for an input of shape `shape`, or why they are rejected.
+    fn output_shape(&self, shape: Self::Shape) -> Result<Self::Shape, PoolError>;
+
+    /// Pools `input` (channels-first, `shape`) into the start of `output`; returns the
+    /// output shape. On error nothing is written.
+    fn forward(
         &self,
         input: &[f32],
-        shape: [usize; 4],
+        shape: Self::Shape,
+        output: &mut [f32],
+    ) -> Result<Self::Shape, PoolError>;
+
+    /// Max pooling that also writes each maximum's index (as the layer's index style says;
+    /// PyTorch's by default). An average pool returns [`PoolError::IndicesOnAvg`].
+    fn forward_with_indices(
+        &self,
+        input: &[f32],
+        shape: Self::Shape,
         output: &mut [f32],
         indices: &mut [i64],
-    ) -> Result<[usize; 4], PoolError> {
-        if self.kind == Kind::Avg {
-            return Err(PoolError::IndicesOnAvg);
-        }
-        self.run(Op::ArgMax, input, shape, output, indices)
+    ) -> Result<Self::Shape, PoolError>;
+
+    /// The reduction.
+    fn kind(&self) -> Kind;
+
+    /// The call as the oracle sees it (for [`reference`]).
+    #[doc(hidden)]
+    fn describe(&self, shape: Self::Shape) -> Result<reference::Description, PoolError>;
+}
+
+/// The settings a call carries besides its plan.
+struct Call {
+    op: Op,
+    isa: Option<Isa>,
+    source: &'static str,
+    parallel: bool,
+    style: IndexStyle,
+}
+
+impl Call {
+    fn new(
+        kind: Kind,
+        indices: bool,
+        isa: Option<Isa>,
+        source: &'static str,
+    ) -> Result<Call, PoolError> {
+        let op = match (kind, indices) {
+            (Kind::Avg, true) => return Err(PoolError::IndicesOnAvg),
+            (Kind::Max, true) => Op::ArgMax,
+            (Kind::Max, false) => Op::Max,
+            (Kind::Avg, false) => Op::Avg,
+        };
+        Ok(Call {
+            op,
+            isa,
+            source,
+            parallel: true,
+            style: IndexStyle::Plane,
+        })
     }
 
-    /// The ISA this layer's `forward` runs: its forced one, else [`selected_isa`]'s; or why
-    /// that ISA cannot run here.
-    pub fn resolved_isa(&self) -> Result<Isa, PoolError> {
-        dispatch::resolve(self.isa).map(|k| k.isa())
-    }
-
+    /// Checks the slices against `plan`, then runs it. Nothing is written on error.
     fn run(
         &self,
-        op: Op,
+        plan: &Plan,
         input: &[f32],
-        shape: [usize; 4],
+        shape: &[usize],
         output: &mut [f32],
         indices: &mut [i64],
-    ) -> Result<[usize; 4], PoolError> {
-        let plan = self.plan(shape)?;
+    ) -> Result<(), PoolError> {
         if input.len() != plan.in_len {
             return Err(PoolError::InputLength {
-                shape,
+                shape: shape.to_vec(),
                 expected: plan.in_len,
                 actual: input.len(),
             });
@@ -108,29 +167,152 @@ impl Pool2d {
                 actual: output.len(),
             });
         }
-        if op == Op::ArgMax && indices.len() < plan.out_len {
+        if self.op == Op::ArgMax && indices.len() < plan.out_len {
             return Err(PoolError::IndicesLength {
                 needed: plan.out_len,
                 actual: indices.len(),
             });
         }
-        let kernels = dispatch::resolve(self.isa)?;
-        if let Some(g) = &plan.geom {
-            let idx = if op == Op::ArgMax {
-                &mut indices[..plan.out_len]
-            } else {
-                &mut []
-            };
-            threading::run(
-                &kernels,
-                op,
-                g,
-                input,
-                &mut output[..plan.out_len],
-                idx,
-                self.parallel,
-            );
+        let kernels = dispatch::resolve(self.isa, self.source)?;
+        let idx = if self.op == Op::ArgMax {
+            &mut indices[..plan.out_len]
+        } else {
+            &mut []
+        };
+        threading::execute(
+            &kernels,
+            self.op,
+            plan,
+            input,
+            &mut output[..plan.out_len],
+            idx,
+            self.parallel,
+        );
+        if self.op == Op::ArgMax {
+            threading::restyle(plan, idx, self.style, self.parallel);
         }
-        Ok(plan.out)
+        Ok(())
     }
 }
+
+/// The output shape array from the input's `[n, c, ..]` and the plan's spatial sizes.
+fn out_shape<const S: usize>(shape: [usize; S], plan: &Plan) -> [usize; S] {
+    let mut out = shape;
+    out[2..].copy_from_slice(&plan.output[5 - S..]);
+    out
+}
+
+/// Stamps `forward`, `forward_with_indices`, `output_shape`, `resolved_isa` and [`Layer`]
+/// on a builder whose spec plans `[usize; $s]` shapes.
+macro_rules! layer {
+    ($name:ident, $s:literal, $style:expr) => {
+        impl sealed::Sealed for $name {}
+
+        impl $name {
+            /// The output shape for an input of shape `shape`, or why the parameters and
+            /// shape are rejected.
+            pub fn output_shape(&self, shape: [usize; $s]) -> Result<[usize; $s], PoolError> {
+                let plan = self.0.plan(&shape)?;
+                Ok(out_shape(shape, &plan))
+            }
+
+            /// Pools `input` (channels-first, `shape`) into the start of `output`; returns
+            /// the output shape.
+            ///
+            /// Everything is checked before anything is written: on error `output` is
+            /// untouched.
+            pub fn forward(
+                &self,
+                input: &[f32],
+                shape: [usize; $s],
+                output: &mut [f32],
+            ) -> Result<[usize; $s], PoolError> {
+                self.call(false, input, shape, output, &mut [])
+            }
+
+            /// Max pooling that also writes, per output, the index of the chosen element:
+            /// by default flat within its `(n, c)` plane or volume (`z·h·w + y·w + x`), as
+            /// PyTorch's `return_indices=True` does.
+            pub fn forward_with_indices(
+                &self,
+                input: &[f32],
+                shape: [usize; $s],
+                output: &mut [f32],
+                indices: &mut [i64],
+            ) -> Result<[usize; $s], PoolError> {
+                self.call(true, input, shape, output, indices)
+            }
+
+            /// The ISA this layer's `forward` runs: its forced one, else
+            /// [`selected_isa`]'s; or why that ISA cannot run here.
+            pub fn resolved_isa(&self) -> Result<Isa, PoolError> {
+                dispatch::resolve(self.0.isa, concat!(stringify!($name), "::isa")).map(|k| k.isa())
+            }
+
+            fn call(
+                &self,
+                indices: bool,
+                input: &[f32],
+                shape: [usize; $s],
+                output: &mut [f32],
+                idx: &mut [i64],
+            ) -> Result<[usize; $s], PoolError> {
+                let plan = self.0.plan(&shape)?;
+                let mut call = Call::new(
+                    self.0.kind,
+                    indices,
+                    self.0.isa,
+                    concat!(stringify!($name), "::isa"),
+                )?;
+                call.parallel = self.0.parallel;
+                call.style = $style(&self.0);
+                call.run(&plan, input, &shape, output, idx)?;
+                Ok(out_shape(shape, &plan))
+            }
+        }
+
+        impl Layer for $name {
+            type Shape = [usize; $s];
+            fn output_shape(&self, shape: [usize; $s]) -> Result<[usize; $s], PoolError> {
+                $name::output_shape(self, shape)
+            }
+            fn forward(
+                &self,
+                input: &[f32],
+                shape: [usize; $s],
+                output: &mut [f32],
+            ) -> Result<[usize; $s], PoolError> {
+                $name::forward(self, input, shape, output)
+            }
+            fn forward_with_indices(
+                &self,
+                input: &[f32],
+                shape: [usize; $s],
+                output: &mut [f32],
+                indices: &mut [i64],
+            ) -> Result<[usize; $s], PoolError> {
+                $name::forward_with_indices(self, input, shape, output, indices)
+            }
+            fn kind(&self) -> Kind {
+                self.0.kind
+            }
+            fn describe(&self, shape: [usize; $s]) -> Result<reference::Description, PoolError> {
+                self.0.plan(&shape).map(|p| reference::Description::of(&p))
+            }
+        }
+    };
+}
+
+fn regular_style<const R: usize>(s: &Spec<R>) -> IndexStyle {
+    s.index_style
+}
+fn adaptive_style<const R: usize>(_: &AdaptiveSpec<R>) -> IndexStyle {
+    IndexStyle::Plane
+}
+
+layer!(Pool1d, 3, regular_style);
+layer!(Pool2d, 4, regular_style);
+layer!(Pool3d, 5, regular_style);
+layer!(AdaptivePool1d, 3, adaptive_style);
+layer!(AdaptivePool2d, 4, adaptive_style);
+layer!(AdaptivePool3d, 5, adaptive_style);

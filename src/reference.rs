@@ -1,132 +1,214 @@
 //! The oracle: the obvious loops, one output and one tap at a time, bounds-checked per tap.
 //! Written independently of the kernels (it shares only parameter validation and the plain
-//! parameters a [`Geometry`] holds), it is what every test and fuzz target compares against,
-//! and it follows PyTorch's CPU loops step for step.
+//! per-axis parameters), it is what every test and fuzz target compares against, and it
+//! follows PyTorch's CPU loops step for step, for every rank: taps in depth-major,
+//! row-major order; max keeps the first maximum and the last NaN, starting from `-inf` at
+//! PyTorch's first index; average sums from `0.0` and divides once.
 
-use simdpool_kernels::{Divisor, Geometry};
+use simdpool_kernels::{Axis, Divisor, Geometry};
 
-use crate::params::{Kind, Pool2d};
-use crate::PoolError;
+use crate::params::Kind;
+use crate::plan::{Plan, Work};
+use crate::{Layer, PoolError};
 
-/// Pools `input` (NCHW, `shape`) the slow, obvious way. Returns the output (NCHW) and, for
-/// max pools, the flat per-plane index (`y·w + x`) of each maximum (empty for average).
-pub fn forward(
-    pool: &Pool2d,
+/// The windows of one spatial axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Windows {
+    /// Regular windows: kernel, stride, padding, dilation.
+    Regular(Axis),
+    /// Adaptive windows: `[floor(o·size/out), ceil((o+1)·size/out))`.
+    Adaptive {
+        /// Input length.
+        size: usize,
+        /// Output length.
+        out: usize,
+    },
+}
+
+/// The taps of one window along one axis: input positions `at + t·step` for `t < count`,
+/// PyTorch's first index, and the taps inside input plus padding.
+struct Taps {
+    at: i64,
+    step: i64,
+    count: usize,
+    first: i64,
+    padded: usize,
+}
+
+impl Windows {
+    fn size(&self) -> usize {
+        match *self {
+            Windows::Regular(a) => a.size,
+            Windows::Adaptive { size, .. } => size,
+        }
+    }
+    fn out(&self) -> usize {
+        match *self {
+            Windows::Regular(a) => a.out,
+            Windows::Adaptive { out, .. } => out,
+        }
+    }
+    fn taps(&self, o: usize) -> Taps {
+        match *self {
+            Windows::Adaptive { size, out } => {
+                let (o, n, out) = (o as u128, size as u128, out as u128);
+                let start = (o * n / out) as i64;
+                let end = ((o + 1) * n).div_ceil(out) as i64;
+                let count = (end - start) as usize;
+                Taps {
+                    at: start,
+                    step: 1,
+                    count,
+                    first: start,
+                    padded: count,
+                }
+            }
+            Windows::Regular(a) => {
+                let (k, d, n) = (a.kernel as i128, a.dilation as i128, a.size as i128);
+                let start = o as i128 * a.stride as i128 - a.pad_begin as i128;
+                // The first tap at or after 0 (PyTorch steps the start by the dilation until
+                // it is not negative: it may then lie past the last tap, or the input).
+                let t0 = if start < 0 { (-start + d - 1) / d } else { 0 };
+                let first = start + t0 * d;
+                // Taps t0.. while inside the input and the window.
+                let inside = if first >= n || t0 >= k {
+                    0
+                } else {
+                    ((n - first + d - 1) / d).min(k - t0)
+                };
+                // Every tap from the start (at or after -pad_begin) below size + pad_end,
+                // counted rather than enumerated (k may be astronomically large).
+                let room = n + a.pad_end as i128 - start;
+                let padded = if room <= 0 {
+                    0
+                } else {
+                    ((room + d - 1) / d).min(k)
+                };
+                Taps {
+                    at: first as i64,
+                    step: d as i64,
+                    count: inside as usize,
+                    first: first as i64,
+                    padded: padded as usize,
+                }
+            }
+        }
+    }
+}
+
+/// A call as the oracle sees it: three spatial axes (leading ones trivial below rank 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Description {
+    /// The reduction.
+    pub kind: Kind,
+    /// The average divisor rule.
+    pub divisor: Divisor,
+    /// Depth, height and width windows.
+    pub axes: [Windows; 3],
+    /// `n·c`.
+    pub volumes: usize,
+}
+
+impl Description {
+    pub(crate) fn of(plan: &Plan) -> Description {
+        let axes = match plan.work {
+            Work::Adaptive { axes } => axes.map(|(size, out)| Windows::Adaptive { size, out }),
+            Work::Nothing | Work::Planes { .. } | Work::Depth { .. } => {
+                plan.axes.map(Windows::Regular)
+            }
+        };
+        Description {
+            kind: plan.kind,
+            divisor: plan.divisor,
+            axes,
+            volumes: plan.volumes,
+        }
+    }
+}
+
+/// Pools `input` the slow, obvious way with `layer`'s parameters. Returns the output and,
+/// for max pools, the index of each maximum, flat within its `(n, c)` volume (PyTorch's
+/// numbering, whatever the layer's index style); empty for average.
+pub fn forward<L: Layer>(
+    layer: &L,
     input: &[f32],
-    shape: [usize; 4],
+    shape: L::Shape,
 ) -> Result<(Vec<f32>, Vec<i64>), PoolError> {
-    let plan = pool.plan(shape)?;
-    if input.len() != plan.in_len {
+    let d = layer.describe(shape)?;
+    let need: usize = d.volumes * d.axes.iter().map(|a| a.size()).product::<usize>();
+    if input.len() != need {
         return Err(PoolError::InputLength {
-            shape,
-            expected: plan.in_len,
+            shape: shape.as_ref().to_vec(),
+            expected: need,
             actual: input.len(),
         });
     }
-    let Some(g) = plan.geom else {
-        return Ok((Vec::new(), Vec::new()));
-    };
-    Ok(planes(&g, pool.kind, shape[0] * shape[1], input))
+    Ok(volumes(&d, input))
 }
 
-/// The taps of one window along one axis: kernel tap `k` reads input position
-/// `start + k·d`.
-struct Axis {
-    start: i64,
-    k: usize,
-    d: i64,
-    n: i64,
-    p: i64,
+/// Pools every volume of `input` as `d` describes.
+pub fn volumes(d: &Description, input: &[f32]) -> (Vec<f32>, Vec<i64>) {
+    let vol: usize = d.axes.iter().map(|a| a.size()).product();
+    let od = d.axes[0].out();
+    let (mut out, mut idx) = (Vec::new(), Vec::new());
+    for v in 0..d.volumes {
+        let (o, i) = block(d, &input[v * vol..(v + 1) * vol], 0..od);
+        out.extend(o);
+        idx.extend(i);
+    }
+    (out, idx)
 }
 
-impl Axis {
-    fn new(o: usize, k: usize, s: usize, p: usize, d: usize, n: usize) -> Axis {
-        Axis {
-            start: o as i64 * s as i64 - p as i64,
-            k,
-            d: d as i64,
-            n: n as i64,
-            p: p as i64,
-        }
-    }
-    /// Positions inside the input, in order: from the first tap at or after 0 (windows start
-    /// at `-p` or later, and `p` may be huge next to `n`), to the last before `n`.
-    fn inside(&self) -> impl Iterator<Item = i64> + '_ {
-        let first = if self.start < 0 {
-            (-self.start + self.d - 1) / self.d
-        } else {
-            0
-        };
-        (first.min(self.k as i64)..self.k as i64)
-            .map(|t| self.start + t * self.d)
-            .take_while(|&x| x < self.n)
-    }
-    /// PyTorch's first index: step the window's first tap by the dilation until it is not
-    /// negative (it may then lie past the last tap, or past the input, when no tap is in).
-    fn first(&self) -> i64 {
-        if self.start >= 0 {
-            self.start
-        } else {
-            self.start + (-self.start + self.d - 1) / self.d * self.d
-        }
-    }
-    /// Taps inside the input plus its padding, `[-p, n + p)`: every tap from the first (a
-    /// window starts at `-p` or later) up to the last below `n + p`, counted rather than
-    /// enumerated (`k` and `p` may be astronomically large in ceil mode).
-    fn padded(&self) -> usize {
-        let room = self.n + self.p - self.start;
-        if room <= 0 {
-            0
-        } else {
-            ((room + self.d - 1) / self.d).min(self.k as i64) as usize
-        }
-    }
-}
-
-/// Pools `count` consecutive planes of `input` with geometry `g`, whatever its output size
-/// (the kernels accept any): max keeps the first maximum and the last NaN, starting from
-/// `-inf` at PyTorch's first index; average sums the taps inside the input in row-major order
-/// from `0.0` and divides by the geometry's divisor (`0/0` is NaN for a window with nothing
-/// to count). Returns the values and, for max, the indices.
-pub fn planes(g: &Geometry, kind: Kind, count: usize, input: &[f32]) -> (Vec<f32>, Vec<i64>) {
-    let [h, w] = g.input();
-    let [oh, ow] = g.output();
-    let (k, s, p, d) = (g.kernel(), g.stride(), g.padding(), g.dilation());
-    let mut out = Vec::with_capacity(count * oh * ow);
-    let mut idx = Vec::new();
-    for plane in 0..count {
-        let src = &input[plane * h * w..][..h * w];
-        for oy in 0..oh {
-            let ay = Axis::new(oy, k[0], s[0], p[0], d[0], h);
-            for ox in 0..ow {
-                let ax = Axis::new(ox, k[1], s[1], p[1], d[1], w);
-                let taps = || {
-                    ay.inside()
-                        .flat_map(|y| ax.inside().map(move |x| (y * w as i64 + x) as usize))
-                };
-                match kind {
-                    Kind::Max => {
-                        let (mut best, mut at) =
-                            (f32::NEG_INFINITY, ay.first() * w as i64 + ax.first());
-                        for i in taps() {
-                            let v = src[i];
-                            if v > best || v.is_nan() {
-                                (best, at) = (v, i as i64);
+/// Output depths `ods` of one volume `src`.
+pub(crate) fn block(
+    d: &Description,
+    src: &[f32],
+    ods: std::ops::Range<usize>,
+) -> (Vec<f32>, Vec<i64>) {
+    let [az, ay, ax] = d.axes;
+    let (h, w) = (ay.size() as i64, ax.size() as i64);
+    let (mut out, mut idx) = (Vec::new(), Vec::new());
+    for oz in ods {
+        let tz = az.taps(oz);
+        for oy in 0..ay.out() {
+            let ty = ay.taps(oy);
+            for ox in 0..ax.out() {
+                let tx = ax.taps(ox);
+                let each = |f: &mut dyn FnMut(i64)| {
+                    for a in 0..tz.count as i64 {
+                        let z = tz.at + a * tz.step;
+                        for b in 0..ty.count as i64 {
+                            let y = ty.at + b * ty.step;
+                            for c in 0..tx.count as i64 {
+                                f((z * h + y) * w + tx.at + c * tx.step);
                             }
                         }
+                    }
+                };
+                match d.kind {
+                    Kind::Max => {
+                        let mut best = f32::NEG_INFINITY;
+                        let mut at = (tz.first * h + ty.first) * w + tx.first;
+                        each(&mut |i| {
+                            let v = src[i as usize];
+                            if v > best || v.is_nan() {
+                                (best, at) = (v, i);
+                            }
+                        });
                         out.push(best);
                         idx.push(at);
                     }
                     Kind::Avg => {
-                        let (mut sum, mut inside) = (0.0f32, 0usize);
-                        for i in taps() {
-                            sum += src[i];
+                        let (mut sum, mut inside) = (0.0f32, 0u128);
+                        each(&mut |i| {
+                            sum += src[i as usize];
                             inside += 1;
-                        }
-                        let divisor = match g.divisor() {
+                        });
+                        let padded = tz.padded as u128 * ty.padded as u128 * tx.padded as u128;
+                        let divisor = match d.divisor {
                             Divisor::Override(v) => v as f32,
                             Divisor::ExcludePad => inside as f32,
-                            Divisor::IncludePad => (ay.padded() * ax.padded()) as f32,
+                            Divisor::IncludePad => padded as f32,
                         };
                         out.push(sum / divisor);
                     }
@@ -135,4 +217,21 @@ pub fn planes(g: &Geometry, kind: Kind, count: usize, input: &[f32]) -> (Vec<f32
         }
     }
     (out, idx)
+}
+
+/// Pools `count` consecutive planes of `input` with the 2-D geometry `g`, whatever its
+/// output size (the kernels accept any). Returns the values and, for max, the indices.
+pub fn planes(g: &Geometry, kind: Kind, count: usize, input: &[f32]) -> (Vec<f32>, Vec<i64>) {
+    let [y, x] = g.axes();
+    let d = Description {
+        kind,
+        divisor: g.divisor(),
+        axes: [
+            Windows::Regular(Axis::symmetric(1, 1, 1, 1, 0, 1)),
+            Windows::Regular(y),
+            Windows::Regular(x),
+        ],
+        volumes: count,
+    };
+    volumes(&d, input)
 }

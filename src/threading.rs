@@ -1,8 +1,13 @@
 //! Splitting a call over rayon: planes, and row blocks of each plane when planes are too few
-//! to feed every thread. The serial path runs the very same per-block function.
+//! to feed every thread; for 3-D and adaptive work, volumes and blocks of output depths.
+//! The serial path runs the very same per-block function.
 
 use rayon::prelude::*;
 use simdpool_kernels::{Geometry, Kernels};
+
+use crate::params::IndexStyle;
+use crate::plan::{Plan, Work};
+use crate::{adaptive, depth, reference};
 
 /// Which kernel of the table a call runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,8 +22,155 @@ const MIN_PARALLEL_TAPS: usize = 1 << 17;
 /// Aim for this many tasks per thread, to even out uneven cores.
 const TASKS_PER_THREAD: usize = 4;
 
-/// Runs `op` over every plane; `idx` is empty unless `op` is `ArgMax`.
-pub(crate) fn run(
+/// Runs `op` as `plan` says; `idx` is empty unless `op` is `ArgMax`. Indices come out in
+/// PyTorch's numbering (see [`restyle`]).
+pub(crate) fn execute(
+    k: &Kernels,
+    op: Op,
+    plan: &Plan,
+    src: &[f32],
+    dst: &mut [f32],
+    idx: &mut [i64],
+    parallel: bool,
+) {
+    match plan.work {
+        Work::Nothing => {}
+        Work::Planes { g, per_volume } => {
+            planes(k, op, &g, src, dst, idx, parallel);
+            if op == Op::ArgMax && per_volume > 1 {
+                // Depth slices pooled as planes: add each slice's offset in its volume.
+                let (hw, ohw) = (g.plane_len() as i64, g.out_len());
+                let per = ohw * per_volume;
+                for vol in idx.chunks_mut(per) {
+                    for (z, s) in vol.chunks_mut(ohw).enumerate() {
+                        s.iter_mut().for_each(|i| *i += z as i64 * hw);
+                    }
+                }
+            }
+        }
+        Work::Depth { g, depth } => {
+            let taps = plan
+                .axes
+                .iter()
+                .fold(1usize, |a, x| a.saturating_mul(x.kernel));
+            let desc = reference::Description::of(plan);
+            let block = |v: usize, ods: std::ops::Range<usize>, d: &mut [f32], i: &mut [i64]| {
+                let s = &src[v * plan.in_volume()..(v + 1) * plan.in_volume()];
+                if op == Op::Avg && !depth::sums_regroup(s, taps) {
+                    // Values this large could overflow in our grouping: PyTorch's order.
+                    let (o, _) = reference::block(&desc, s, ods);
+                    d.copy_from_slice(&o);
+                    return;
+                }
+                depth::block(k, op, &g, &depth, plan.divisor, s, d, i, ods)
+            };
+            volumes(plan, op, dst, idx, parallel, depth.out, &block);
+        }
+        Work::Adaptive { axes } => {
+            let block = |v: usize, ods: std::ops::Range<usize>, d: &mut [f32], i: &mut [i64]| {
+                let s = &src[v * plan.in_volume()..(v + 1) * plan.in_volume()];
+                adaptive::block(op, axes, s, d, i, ods)
+            };
+            volumes(plan, op, dst, idx, parallel, axes[0].1, &block);
+        }
+    }
+}
+
+/// Pools output depths of one volume: `(volume, depths, dst, idx)`.
+type VolumeBlock<'a> = dyn Fn(usize, std::ops::Range<usize>, &mut [f32], &mut [i64]) + Sync + 'a;
+
+/// Runs `block(volume, output depths, dst, idx)` over every volume, split into blocks of
+/// output depths when volumes are too few to feed every thread.
+fn volumes(
+    plan: &Plan,
+    op: Op,
+    dst: &mut [f32],
+    idx: &mut [i64],
+    parallel: bool,
+    depths: usize,
+    block: &VolumeBlock,
+) {
+    let vol = plan.out_volume();
+    let slice = vol / depths;
+    let work = plan.out_len.saturating_mul(
+        plan.axes
+            .iter()
+            .fold(1usize, |a, x| a.saturating_mul(x.kernel)),
+    );
+    let threads = if parallel && work >= MIN_PARALLEL_TAPS {
+        rayon::current_num_threads()
+    } else {
+        1
+    };
+    if threads == 1 {
+        for v in 0..plan.volumes {
+            let i = if op == Op::ArgMax {
+                &mut idx[v * vol..(v + 1) * vol]
+            } else {
+                &mut []
+            };
+            block(v, 0..depths, &mut dst[v * vol..(v + 1) * vol], i);
+        }
+        return;
+    }
+    let per = (threads * TASKS_PER_THREAD)
+        .div_ceil(plan.volumes)
+        .clamp(1, depths);
+    let rows = depths.div_ceil(per);
+    let chunk = rows * slice;
+    let one = |(v, d): (usize, &mut [f32]), i: &mut [i64]| {
+        if op == Op::ArgMax {
+            d.par_chunks_mut(chunk)
+                .zip(i.par_chunks_mut(chunk))
+                .enumerate()
+                .for_each(|(b, (d, i))| block(v, b * rows..(b * rows + rows).min(depths), d, i));
+        } else {
+            d.par_chunks_mut(chunk)
+                .enumerate()
+                .for_each(|(b, d)| block(v, b * rows..(b * rows + rows).min(depths), d, &mut []));
+        }
+    };
+    if op == Op::ArgMax {
+        dst.par_chunks_mut(vol)
+            .zip(idx.par_chunks_mut(vol))
+            .enumerate()
+            .for_each(|(v, (d, i))| one((v, d), i));
+    } else {
+        dst.par_chunks_mut(vol)
+            .enumerate()
+            .for_each(|vd| one(vd, &mut []));
+    }
+}
+
+/// Renumbers PyTorch's indices (flat within a volume, row-major) as `style` says.
+pub(crate) fn restyle(plan: &Plan, idx: &mut [i64], style: IndexStyle, parallel: bool) {
+    let (vol_in, vol_out) = (plan.in_volume() as i64, plan.out_volume());
+    let [d, h, w] = plan.input.map(|v| v as i64);
+    let fix = |(v, chunk): (usize, &mut [i64])| {
+        let base = v as i64 * vol_in;
+        for i in chunk.iter_mut() {
+            *i = match style {
+                IndexStyle::Plane => *i,
+                IndexStyle::Tensor => base + *i,
+                IndexStyle::TensorColumnMajor => {
+                    let (z, y, x) = (*i / (h * w), *i / w % h, *i % w);
+                    base + z + y * d + x * d * h
+                }
+            };
+        }
+    };
+    if style == IndexStyle::Plane || vol_out == 0 {
+        return;
+    }
+    if parallel && idx.len() >= MIN_PARALLEL_TAPS {
+        idx.par_chunks_mut(vol_out).enumerate().for_each(fix);
+    } else {
+        idx.chunks_mut(vol_out).enumerate().for_each(fix);
+    }
+}
+
+/// Runs `op` over every plane of `g`; `idx` is empty unless `op` is `ArgMax`.
+fn planes(
     k: &Kernels,
     op: Op,
     g: &Geometry,

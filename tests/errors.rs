@@ -33,21 +33,21 @@ fn zero_parameters() {
         err(&Pool2d::max((0, 2)), &x, s, 16),
         PoolError::ZeroParam {
             name: "kernel_size",
-            value: [0, 2]
+            value: [0, 2].to_vec()
         }
     );
     assert_eq!(
         err(&Pool2d::max(2).stride((1, 0)), &x, s, 16),
         PoolError::ZeroParam {
             name: "stride",
-            value: [1, 0]
+            value: [1, 0].to_vec()
         }
     );
     assert_eq!(
         err(&Pool2d::max(2).dilation(0), &x, s, 16),
         PoolError::ZeroParam {
             name: "dilation",
-            value: [0, 0]
+            value: [0, 0].to_vec()
         }
     );
     assert_eq!(
@@ -63,8 +63,8 @@ fn padding_more_than_half_the_kernel() {
     assert_eq!(
         e,
         PoolError::PaddingTooLarge {
-            padding: [2, 1],
-            kernel: [3, 3]
+            padding: [2, 1].to_vec(),
+            kernel: [3, 3].to_vec()
         }
     );
     assert!(e.to_string().contains("padH = 2"), "{e}");
@@ -79,8 +79,8 @@ fn output_too_small_and_empty_input() {
     assert_eq!(
         e,
         PoolError::OutputTooSmall {
-            shape: [1, 1, 2, 2],
-            output: [0, 0]
+            shape: [1, 1, 2, 2].to_vec(),
+            output: [0, 0].to_vec()
         }
     );
     assert_eq!(
@@ -90,13 +90,13 @@ fn output_too_small_and_empty_input() {
     assert_eq!(
         err(&Pool2d::max(1), &[], [1, 0, 4, 4], 4),
         PoolError::EmptyInput {
-            shape: [1, 0, 4, 4]
+            shape: [1, 0, 4, 4].to_vec()
         }
     );
     assert_eq!(
         err(&Pool2d::max(1), &[], [1, 1, 4, 0], 4),
         PoolError::EmptyInput {
-            shape: [1, 1, 4, 0]
+            shape: [1, 1, 4, 0].to_vec()
         }
     );
     // A window whose dilated reach overflows simply does not fit.
@@ -126,7 +126,7 @@ fn slice_lengths() {
     assert_eq!(
         e,
         PoolError::InputLength {
-            shape: [2, 1, 4, 4],
+            shape: [2, 1, 4, 4].to_vec(),
             expected: 32,
             actual: 31
         }
@@ -170,14 +170,14 @@ fn overflowing_shapes() {
     assert_eq!(
         e,
         PoolError::Overflow {
-            shape: [big, big, 1, 1]
+            shape: [big, big, 1, 1].to_vec()
         }
     );
     let e = err(&Pool2d::max(1), &[0.0; 4], [1, 1, big, big], 4);
     assert_eq!(
         e,
         PoolError::Overflow {
-            shape: [1, 1, big, big]
+            shape: [1, 1, big, big].to_vec()
         }
     );
 }

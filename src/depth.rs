@@ -1,0 +1,206 @@
+//! 3-D pooling on the 2-D kernels: each input depth slice a block needs is pooled once as a
+//! plane (all of them in one kernel call), then output depth `od` merges the results of its
+//! depth taps in order.
+//!
+//! Merging whole-slice results in depth order keeps PyTorch's tap order (depth-major,
+//! then row-major within each slice), so max and argmax stay bit-exact: the max step
+//! (`v > m || v is NaN`) gives the same value and index under any grouping that keeps the
+//! order. (Reducing over depth first, then the plane, would not: ties and NaN payloads would
+//! be picked in another order.) Average adds per-slice sums: summation-order rounding only,
+//! used when no partial sum can overflow in any order; else the call takes the oracle's
+//! exact loop.
+
+use std::ops::Range;
+
+use simdpool_kernels::{Axis, Divisor, Geometry, Kernels};
+
+use crate::threading::Op;
+
+/// One block: output depths `ods` of one volume. `src` is the whole input volume, `dst`
+/// (and `idx` for argmax) hold exactly those output slices.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn block(
+    k: &Kernels,
+    op: Op,
+    g: &Geometry,
+    depth: &Axis,
+    divisor: Divisor,
+    src: &[f32],
+    dst: &mut [f32],
+    idx: &mut [i64],
+    ods: Range<usize>,
+) {
+    let (hw, ohw) = (g.plane_len(), g.out_len());
+    // Input slices any of these outputs reads.
+    let mut z_lo = usize::MAX;
+    let mut z_hi = 0;
+    for od in ods.clone() {
+        let (lo, hi, _) = depth.taps(od);
+        if lo < hi {
+            let first = depth.start(od) + (lo * depth.dilation) as isize;
+            let last = depth.start(od) + ((hi - 1) * depth.dilation) as isize;
+            z_lo = z_lo.min(first as usize);
+            z_hi = z_hi.max(last as usize + 1);
+        }
+    }
+    let slices = z_hi.saturating_sub(z_lo);
+    let mut vals = vec![0.0f32; slices * ohw];
+    let mut ids = vec![0i64; if op == Op::ArgMax { slices * ohw } else { 0 }];
+    if slices > 0 {
+        let s = &src[z_lo * hw..z_hi * hw];
+        let [oh, _] = g.output();
+        match op {
+            Op::Max => k.max(g, slices, s, &mut vals, 0..oh),
+            Op::ArgMax => k.argmax(g, slices, s, &mut vals, &mut ids, 0..oh),
+            Op::Avg => k.avg(g, slices, s, &mut vals, 0..oh),
+        }
+    }
+    let counts = (op == Op::Avg).then(|| Counts::new(g, divisor));
+    for od in ods.clone() {
+        let at = (od - ods.start) * ohw;
+        let out = &mut dst[at..at + ohw];
+        let (lo, hi, incl) = depth.taps(od);
+        let z = |t: usize| (depth.start(od) + (t * depth.dilation) as isize) as usize;
+        if lo >= hi {
+            // No depth tap inside the input: PyTorch's -inf at its first index, or 0 / divisor.
+            match op {
+                Op::Avg => {
+                    let c = counts.as_ref().expect("avg has counts");
+                    c.divide(out, 0, incl, true);
+                }
+                _ => {
+                    out.fill(f32::NEG_INFINITY);
+                    if op == Op::ArgMax {
+                        let zf = z(lo) as i64 * hw as i64;
+                        first_indices(g, &mut idx[at..at + ohw], zf);
+                    }
+                }
+            }
+            continue;
+        }
+        let slice = |t: usize| (z(t) - z_lo) * ohw;
+        out.copy_from_slice(&vals[slice(lo)..slice(lo) + ohw]);
+        if op == Op::ArgMax {
+            let zf = z(lo) as i64 * hw as i64;
+            for (o, &i) in idx[at..at + ohw]
+                .iter_mut()
+                .zip(&ids[slice(lo)..slice(lo) + ohw])
+            {
+                *o = i + zf;
+            }
+        }
+        for t in lo + 1..hi {
+            let v = &vals[slice(t)..slice(t) + ohw];
+            match op {
+                Op::Max => merge_max(out, v),
+                Op::ArgMax => {
+                    let zf = z(t) as i64 * hw as i64;
+                    let i = &ids[slice(t)..slice(t) + ohw];
+                    for (((m, mi), &x), &xi) in
+                        out.iter_mut().zip(&mut idx[at..at + ohw]).zip(v).zip(i)
+                    {
+                        if x > *m || x.is_nan() {
+                            *m = x;
+                            *mi = xi + zf;
+                        }
+                    }
+                }
+                Op::Avg => {
+                    for (s, &x) in out.iter_mut().zip(v) {
+                        *s += x;
+                    }
+                }
+            }
+        }
+        if op == Op::Avg {
+            let c = counts.as_ref().expect("avg has counts");
+            c.divide(out, hi - lo, incl, false);
+        }
+    }
+}
+
+/// The max step, lane by lane: take `x` when it is larger or NaN (later taps' NaN wins).
+fn merge_max(out: &mut [f32], v: &[f32]) {
+    for (m, &x) in out.iter_mut().zip(v) {
+        if x > *m || x.is_nan() {
+            *m = x;
+        }
+    }
+}
+
+/// PyTorch's index for a window with no tap inside the input: the first tap at or after 0
+/// on each axis, plus the depth offset `zf`.
+fn first_indices(g: &Geometry, idx: &mut [i64], zf: i64) {
+    let [ay, ax] = g.axes();
+    let w = ax.size as i64;
+    let first = |a: &Axis, o: usize| {
+        let (lo, _, _) = a.taps(o);
+        a.start(o) as i64 + (lo * a.dilation) as i64
+    };
+    let ow = ax.out;
+    for (r, row) in idx.chunks_mut(ow).enumerate() {
+        let y = first(&ay, r);
+        for (c, i) in row.iter_mut().enumerate() {
+            *i = zf + y * w + first(&ax, c);
+        }
+    }
+}
+
+/// The per-row and per-column factors of the 3-D divisor.
+struct Counts {
+    divisor: Divisor,
+    /// Per output row and column: (taps inside the input, taps inside input plus padding).
+    rows: Vec<(u64, u64)>,
+    cols: Vec<(u64, u64)>,
+}
+
+impl Counts {
+    fn new(g: &Geometry, divisor: Divisor) -> Counts {
+        let [ay, ax] = g.axes();
+        let factors = |a: &Axis| {
+            (0..a.out)
+                .map(|o| {
+                    let (lo, hi, incl) = a.taps(o);
+                    (hi.saturating_sub(lo) as u64, incl as u64)
+                })
+                .collect()
+        };
+        Counts {
+            divisor,
+            rows: factors(&ay),
+            cols: factors(&ax),
+        }
+    }
+
+    /// Divides the sums in `out` (one output slice) by each window's divisor, given the
+    /// window's depth taps inside the input (`nz`) and inside input plus padding (`iz`);
+    /// `empty` writes `0 / divisor` instead.
+    fn divide(&self, out: &mut [f32], nz: usize, iz: usize, empty: bool) {
+        let ow = self.cols.len();
+        for (r, row) in out.chunks_mut(ow).enumerate() {
+            let (ny, iy) = self.rows[r];
+            for (c, v) in row.iter_mut().enumerate() {
+                let (nx, ix) = self.cols[c];
+                // One rounding of the exact integer product, as PyTorch's int64 divisor.
+                let d = match self.divisor {
+                    Divisor::Override(d) => d as f32,
+                    Divisor::IncludePad => (iz as u64 * iy * ix) as f32,
+                    Divisor::ExcludePad => (nz as u64 * ny * nx) as f32,
+                };
+                let sum = if empty { 0.0 } else { *v };
+                *v = sum / d;
+            }
+        }
+    }
+}
+
+/// Whether per-slice sums may be added in another grouping than PyTorch's: no partial sum
+/// of `taps` finite values can overflow (infinities and NaN give the same result in any
+/// order).
+pub(crate) fn sums_regroup(src: &[f32], taps: usize) -> bool {
+    let big = src
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0f32, |m, v| m.max(v.abs()));
+    (big as f64) * (taps as f64) < f32::MAX as f64 / 2.0
+}
