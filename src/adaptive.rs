@@ -63,8 +63,8 @@ pub(crate) fn block(
                                 }
                             }
                         }
-                        let taps = zs.len() as u64 * ys.len() as u64 * xs.len() as u64;
-                        dst[at] = sum / taps as f32;
+                        // PyTorch divides by each axis's taps in turn.
+                        dst[at] = sum / zs.len() as f32 / ys.len() as f32 / xs.len() as f32;
                     }
                 }
                 at += 1;

@@ -109,6 +109,16 @@ pub trait Layer: sealed::Sealed {
     /// The reduction.
     fn kind(&self) -> Kind;
 
+    /// The layer with its ISA forced (see the builders' `isa`).
+    fn isa(self, isa: Isa) -> Self
+    where
+        Self: Sized;
+
+    /// The layer run serially or split over rayon (see the builders' `parallel`).
+    fn parallel(self, parallel: bool) -> Self
+    where
+        Self: Sized;
+
     /// The call as the oracle sees it (for [`reference`]).
     #[doc(hidden)]
     fn describe(&self, shape: Self::Shape) -> Result<reference::Description, PoolError>;
@@ -296,8 +306,14 @@ macro_rules! layer {
             fn kind(&self) -> Kind {
                 self.0.kind
             }
+            fn isa(self, isa: Isa) -> $name {
+                $name::isa(self, isa)
+            }
+            fn parallel(self, parallel: bool) -> $name {
+                $name::parallel(self, parallel)
+            }
             fn describe(&self, shape: [usize; $s]) -> Result<reference::Description, PoolError> {
-                self.0.plan(&shape).map(|p| reference::Description::of(&p))
+                self.0.describe(&shape)
             }
         }
     };

@@ -126,6 +126,28 @@ impl Description {
     }
 }
 
+impl<const R: usize> crate::params::Spec<R> {
+    pub(crate) fn describe(&self, shape: &[usize]) -> Result<Description, PoolError> {
+        self.plan(shape).map(|p| Description::of(&p))
+    }
+}
+
+impl<const R: usize> crate::params::AdaptiveSpec<R> {
+    /// Adaptive windows on every axis, whichever path the plan takes.
+    pub(crate) fn describe(&self, shape: &[usize]) -> Result<Description, PoolError> {
+        let plan = self.plan(shape)?;
+        Ok(Description {
+            kind: plan.kind,
+            divisor: plan.divisor,
+            axes: [0, 1, 2].map(|i| Windows::Adaptive {
+                size: plan.input[i],
+                out: plan.output[i],
+            }),
+            volumes: plan.volumes,
+        })
+    }
+}
+
 /// Pools `input` the slow, obvious way with `layer`'s parameters. Returns the output and,
 /// for max pools, the index of each maximum, flat within its `(n, c)` volume (PyTorch's
 /// numbering, whatever the layer's index style); empty for average.
@@ -167,6 +189,8 @@ pub(crate) fn block(
 ) -> (Vec<f32>, Vec<i64>) {
     let [az, ay, ax] = d.axes;
     let (h, w) = (ay.size() as i64, ax.size() as i64);
+    let adaptive = matches!(az, Windows::Adaptive { .. });
+    let global = d.axes.iter().all(|a| a.out() == 1);
     let (mut out, mut idx) = (Vec::new(), Vec::new());
     for oz in ods {
         let tz = az.taps(oz);
@@ -204,6 +228,12 @@ pub(crate) fn block(
                             sum += src[i as usize];
                             inside += 1;
                         });
+                        if adaptive && !global {
+                            // PyTorch's adaptive kernels divide by each axis's taps in turn
+                            // (global pooling is its `mean`: one division, below).
+                            out.push(sum / tz.count as f32 / ty.count as f32 / tx.count as f32);
+                            continue;
+                        }
                         let padded = tz.padded as u128 * ty.padded as u128 * tx.padded as u128;
                         let divisor = match d.divisor {
                             Divisor::Override(v) => v as f32,

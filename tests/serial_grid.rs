@@ -6,16 +6,19 @@ mod common;
 fn main() {
     let n = common::reference_matches_fixtures().expect("reference vs PyTorch");
     println!("reference: {n} PyTorch cases match");
+    let n = common::nd::oracle_matches().expect("reference vs PyTorch, 1-D/3-D/adaptive");
+    println!("reference: {n} PyTorch 1-D/3-D/adaptive cases match");
     let mut failed = 0;
     for isa in common::isas() {
         let r = common::fixtures_on(isa, false).and_then(|(ok, rej)| {
+            let (nd, nd_rej) = common::nd::on(isa, false)?;
             let g = common::grid(isa, 0xa11 ^ isa as u64, false)?;
             common::overflow_order(isa)?;
             let a = common::geometries(isa, 0x6e0 ^ isa as u64, 1500)?;
             let r = common::issue9_regressions(isa)?;
             Ok(format!(
-                "{ok} PyTorch cases, {rej} rejections, {g} grid cases, \
-                 {a} arbitrary geometries, {r} regressions"
+                "{ok} PyTorch cases, {rej} rejections, {nd} 1-D/3-D/adaptive PyTorch cases, \
+                 {nd_rej} rejections, {g} grid cases, {a} arbitrary geometries, {r} regressions"
             ))
         });
         match r {

@@ -3,9 +3,13 @@
 //! parameter grid.
 #![allow(dead_code)]
 
+pub mod nd;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use simdpool::{reference, Isa, Kind, Pool2d, PoolError};
+use std::fmt::Debug;
+
+use simdpool::{reference, Isa, Kind, Layer, Pool2d, PoolError};
 use simdpool_kernels::{Divisor, Geometry, Kernels};
 
 /// One PyTorch case from `fixtures/torch_pool2d.txt`.
@@ -117,10 +121,16 @@ pub fn same(kind: Kind, got: f32, want: f32, scale: f32) -> bool {
     }
 }
 
-fn describe(pool: &Pool2d, shape: [usize; 4], out: [usize; 4], i: usize) -> String {
-    let [_, c, oh, ow] = out;
-    let (n, ci, y, x) = (i / (c * oh * ow), i / (oh * ow) % c, i / ow % oh, i % ow);
-    format!("{pool:?} input {shape:?}: first difference at output (n={n}, c={ci}, y={y}, x={x})")
+fn describe<L: Layer + Debug>(pool: &L, shape: L::Shape, out: L::Shape, i: usize) -> String {
+    // The output coordinates of flat index i, outermost first.
+    let mut at = Vec::new();
+    let mut rest = i;
+    for &d in out.as_ref().iter().rev() {
+        at.push(rest % d.max(1));
+        rest /= d.max(1);
+    }
+    at.reverse();
+    format!("{pool:?} input {shape:?}: first difference at output {at:?} of {out:?}")
 }
 
 /// What a call must produce: values, indices (max), and per output the `scale` of [`same`].
@@ -132,10 +142,10 @@ pub struct Want<'a> {
 
 /// Runs `pool` on `isa` (serially, and in parallel when `parallel`), with and without
 /// indices, and compares with `want`.
-pub fn check(
+pub fn check<L: Layer + Clone + Debug>(
     isa: Isa,
-    pool: &Pool2d,
-    shape: [usize; 4],
+    pool: &L,
+    shape: L::Shape,
     input: &[f32],
     want: Want,
     parallel: bool,
@@ -193,10 +203,10 @@ pub fn check(
 }
 
 /// [`check`] against the reference oracle.
-pub fn check_reference(
+pub fn check_reference<L: Layer + Clone + Debug>(
     isa: Isa,
-    pool: &Pool2d,
-    shape: [usize; 4],
+    pool: &L,
+    shape: L::Shape,
     input: &[f32],
     parallel: bool,
 ) -> Result<(), String> {
