@@ -12,13 +12,14 @@ fn main() {
     for isa in common::isas() {
         let r = common::fixtures_on(isa, false).and_then(|(ok, rej)| {
             let (nd, nd_rej) = common::nd::on(isa, false)?;
+            let (nodes, own, _) = common::onnx::on(isa, false)?;
             let g = common::grid(isa, 0xa11 ^ isa as u64, false)?;
             common::overflow_order(isa)?;
             let a = common::geometries(isa, 0x6e0 ^ isa as u64, 1500)?;
             let r = common::issue9_regressions(isa)?;
             Ok(format!(
                 "{ok} PyTorch cases, {rej} rejections, {nd} 1-D/3-D/adaptive PyTorch cases, \
-                 {nd_rej} rejections, {g} grid cases, {a} arbitrary geometries, {r} regressions"
+                 {nd_rej} rejections, {nodes} ONNX node tests, {own} own ONNX cases, {g} grid cases, {a} arbitrary geometries, {r} regressions"
             ))
         });
         match r {

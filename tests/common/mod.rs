@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod nd;
+pub mod onnx;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

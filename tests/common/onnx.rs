@@ -1,0 +1,193 @@
+//! ONNX's pooling node tests and our own reference-evaluator cases
+//! (`fixtures/onnx_pool.txt` + `.f32`, written by `tools/gen_onnx_fixtures.py`).
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+
+use simdpool::{
+    AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, AutoPad, IndexStyle, Isa, Kind, Layer, Pool1d,
+    Pool2d, Pool3d,
+};
+
+use super::nd::{with_layer, AnyLayer};
+
+/// One ONNX case: a layer to run, or why it is out of scope here.
+pub struct OnnxCase {
+    pub name: String,
+    pub layer: Result<AnyLayer, String>,
+    pub shape: Vec<usize>,
+    pub input: Vec<f32>,
+    pub output: Vec<f32>,
+    pub indices: Option<Vec<i64>>,
+}
+
+fn list(v: &str) -> Vec<usize> {
+    v.split_whitespace().map(|t| t.parse().unwrap()).collect()
+}
+
+fn blob(reference: &str) -> Vec<f32> {
+    const DATA: &[u8] = include_bytes!("../../fixtures/onnx_pool.f32");
+    let (at, n) = reference
+        .strip_prefix('@')
+        .and_then(|r| r.split_once(' '))
+        .expect("@offset count");
+    let (at, n): (usize, usize) = (at.parse().unwrap(), n.parse().unwrap());
+    DATA[at * 4..(at + n) * 4]
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+        .collect()
+}
+
+macro_rules! node {
+    ($t:ident, $r:literal, $f:expr) => {{
+        let arr = |key: &str| -> [usize; $r] { list($f[key]).try_into().unwrap() };
+        let pads = list($f["pads"]);
+        let (begin, end): ([usize; $r], [usize; $r]) = (
+            pads[..$r].try_into().unwrap(),
+            pads[$r..].try_into().unwrap(),
+        );
+        let k = arr("kernel");
+        let mut p = if $f["op"] == "MaxPool" {
+            $t::max(k).index_style(if $f["storage_order"] == "1" {
+                IndexStyle::TensorColumnMajor
+            } else {
+                IndexStyle::Tensor
+            })
+        } else {
+            $t::avg(k).count_include_pad($f["count_include_pad"] == "1")
+        };
+        p = p.stride(arr("strides")).dilation(arr("dilations"));
+        p = match $f["auto_pad"] {
+            "NOTSET" => p.pads(begin, end),
+            "VALID" => p.auto_pad(AutoPad::Valid),
+            "SAME_UPPER" => p.auto_pad(AutoPad::SameUpper),
+            "SAME_LOWER" => p.auto_pad(AutoPad::SameLower),
+            other => panic!("auto_pad {other}"),
+        };
+        p.ceil_mode($f["ceil"] == "1")
+    }};
+}
+
+/// Every case of the ONNX fixture.
+pub fn cases() -> Vec<OnnxCase> {
+    let text = include_str!("../../fixtures/onnx_pool.txt");
+    let mut out = Vec::new();
+    let mut f: HashMap<&str, &str> = HashMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (key, val) = line.split_once(' ').unwrap_or((line, ""));
+        if key != "end" {
+            f.insert(key, val);
+            continue;
+        }
+        let name = f["case"].to_string();
+        if let Some(why) = f.get("unsupported") {
+            out.push(OnnxCase {
+                name,
+                layer: Err(why.to_string()),
+                shape: Vec::new(),
+                input: Vec::new(),
+                output: Vec::new(),
+                indices: None,
+            });
+            f.clear();
+            continue;
+        }
+        let shape = list(f["shape"]);
+        let global = |kind| match shape.len() {
+            3 => AnyLayer::A1(AdaptivePool1d::global(kind)),
+            4 => AnyLayer::A2(AdaptivePool2d::global(kind)),
+            _ => AnyLayer::A3(AdaptivePool3d::global(kind)),
+        };
+        let layer = match (f["op"], shape.len()) {
+            ("GlobalMaxPool", _) => global(Kind::Max),
+            ("GlobalAveragePool", _) => global(Kind::Avg),
+            (_, 3) => AnyLayer::P1(node!(Pool1d, 1, f)),
+            (_, 4) => AnyLayer::P2(node!(Pool2d, 2, f)),
+            (_, 5) => AnyLayer::P3(node!(Pool3d, 3, f)),
+            other => panic!("{other:?}"),
+        };
+        out.push(OnnxCase {
+            name,
+            layer: Ok(layer),
+            input: blob(f["input"]),
+            output: blob(f["output"]),
+            indices: f
+                .get("indices")
+                .map(|v| v.split_whitespace().map(|t| t.parse().unwrap()).collect()),
+            shape,
+        });
+        f.clear();
+    }
+    out
+}
+
+/// ONNX's backend-test tolerance (`rtol = 1e-3, atol = 1e-7`): several node tests' expected
+/// averages were rounded by hand.
+fn close(got: f32, want: f32) -> bool {
+    got.to_bits() == want.to_bits() || (got - want).abs() <= 1e-7 + 1e-3 * want.abs()
+}
+
+fn run<L: Layer + Clone + Debug>(
+    l: &L,
+    shape: L::Shape,
+    c: &OnnxCase,
+    isa: Isa,
+    parallel: bool,
+) -> Result<(), String> {
+    let l = l.clone().isa(isa).parallel(parallel);
+    let want_shape = l.output_shape(shape).map_err(|e| e.to_string())?;
+    let n: usize = want_shape.as_ref().iter().product();
+    if n != c.output.len() {
+        return Err(format!("{n} outputs, ONNX {}", c.output.len()));
+    }
+    let mut out = vec![f32::NAN; n];
+    match (&c.indices, l.kind()) {
+        (Some(want_idx), _) => {
+            let mut idx = vec![-1; n];
+            l.forward_with_indices(&c.input, shape, &mut out, &mut idx)
+                .map_err(|e| e.to_string())?;
+            if let Some(i) = (0..n).find(|&i| idx[i] != want_idx[i]) {
+                return Err(format!("index {i}: {}, ONNX {}", idx[i], want_idx[i]));
+            }
+        }
+        (None, _) => {
+            l.forward(&c.input, shape, &mut out)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    let exact = l.kind() == Kind::Max;
+    let bad = (0..n).find(|&i| {
+        if exact {
+            out[i].to_bits() != c.output[i].to_bits()
+        } else {
+            !close(out[i], c.output[i])
+        }
+    });
+    match bad {
+        Some(i) => Err(format!("output {i}: {:?}, ONNX {:?}", out[i], c.output[i])),
+        None => Ok(()),
+    }
+}
+
+/// Runs every supported case on `isa`; returns (node tests passed, own cases passed, the
+/// unsupported node tests with why).
+pub fn on(isa: Isa, parallel: bool) -> Result<(usize, usize, Vec<String>), String> {
+    let (mut nodes, mut own, mut unsupported) = (0, 0, Vec::new());
+    for c in cases() {
+        let layer = match &c.layer {
+            Ok(l) => l,
+            Err(why) => {
+                unsupported.push(format!("{}: {why}", c.name));
+                continue;
+            }
+        };
+        with_layer!(layer, &c.shape, run(&c, isa, parallel))
+            .map_err(|e| format!("[{isa} parallel={parallel}] {}: {e}", c.name))?;
+        if c.name.starts_with("own_") {
+            own += 1;
+        } else {
+            nodes += 1;
+        }
+    }
+    Ok((nodes, own, unsupported))
+}
