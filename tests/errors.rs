@@ -238,3 +238,102 @@ fn error_is_std_error() {
     let e: Box<dyn std::error::Error> = Box::new(PoolError::ZeroDivisor);
     assert_eq!(e.to_string(), "divisor_override must be not zero");
 }
+
+/// As [`err`], for any builder (the rank-generic errors).
+fn err_any<L: simdpool::Layer>(l: &L, input: &[f32], shape: L::Shape) -> PoolError {
+    let mut out = vec![SENTINEL; 64];
+    let e = l
+        .forward(input, shape, &mut out)
+        .expect_err("must be rejected");
+    assert!(out.iter().all(|&v| v == SENTINEL), "output written on {e}");
+    // Shapes do not depend on the ISA: output_shape refuses all else alike.
+    if !matches!(e, PoolError::IsaUnavailable { .. }) {
+        assert_eq!(l.output_shape(shape), Err(e.clone()));
+    }
+    e
+}
+
+#[test]
+fn errors_of_other_ranks_and_onnx_attributes() {
+    use simdpool::{AdaptivePool2d, AdaptivePool3d, AutoPad, Pool1d, Pool3d};
+    let x = vec![0.0; 64];
+    // avg_pool3d's own rule: an input smaller than the kernel, even with padding.
+    let e = err_any(&Pool3d::avg(3).padding(1), &x[..32], [1, 1, 2, 4, 4]);
+    assert_eq!(
+        e,
+        PoolError::InputSmallerThanKernel {
+            shape: vec![1, 1, 2, 4, 4],
+            kernel: vec![3, 3, 3]
+        }
+    );
+    // ...which max_pool3d does not have: a padded window fits there (stride 3:
+    // floor((2 + 2 - 3) / 3) + 1 = 1 deep, floor((4 + 2 - 3) / 3) + 1 = 2 high and wide).
+    let mut out = [0.0; 64];
+    assert_eq!(
+        Pool3d::max(3)
+            .padding(1)
+            .forward(&x[..32], [1, 1, 2, 4, 4], &mut out),
+        Ok([1, 1, 1, 2, 2])
+    );
+    // ONNX pads must each be smaller than the kernel; PyTorch's padding at most half.
+    let e = err_any(&Pool1d::max(3).pads(1, 3), &x[..8], [1, 1, 8]);
+    assert_eq!(
+        e,
+        PoolError::PadsTooLarge {
+            axis: 0,
+            begin: 1,
+            end: 3,
+            kernel: 3
+        }
+    );
+    assert!(matches!(
+        err_any(&Pool3d::max(3).padding((1, 2, 1)), &x, [1, 1, 4, 4, 4]),
+        PoolError::PaddingTooLarge { .. }
+    ));
+    assert_eq!(
+        err_any(
+            &Pool1d::max(2).auto_pad(AutoPad::SameUpper).ceil_mode(true),
+            &x[..8],
+            [1, 1, 8]
+        ),
+        PoolError::CeilModeWithAutoPad
+    );
+    // VALID pads nothing: a window wider than the input does not fit.
+    assert!(matches!(
+        err_any(&Pool1d::max(9).auto_pad(AutoPad::Valid), &x[..8], [1, 1, 8]),
+        PoolError::OutputTooSmall { .. }
+    ));
+    assert_eq!(
+        err_any(&AdaptivePool2d::avg((0, 3)), &x[..16], [1, 1, 4, 4]),
+        PoolError::ZeroOutputSize { output: vec![0, 3] }
+    );
+    assert_eq!(
+        err_any(&AdaptivePool3d::max(1), &[], [1, 1, 0, 4, 4]),
+        PoolError::EmptyInput {
+            shape: vec![1, 1, 0, 4, 4]
+        }
+    );
+    let mut idx = [0i64; 4];
+    assert_eq!(
+        AdaptivePool2d::avg(2).forward_with_indices(&x[..16], [1, 1, 4, 4], &mut out, &mut idx),
+        Err(PoolError::IndicesOnAvg)
+    );
+    // The forced-ISA error names the builder that forced it.
+    let missing = Isa::ALL
+        .into_iter()
+        .find(|i| !simdpool::supported_isas().contains(i))
+        .expect("no CPU has every ISA");
+    assert_eq!(
+        err_any(&Pool3d::max(2).isa(missing), &x, [1, 1, 4, 4, 4]),
+        PoolError::IsaUnavailable {
+            isa: missing,
+            source: "Pool3d::isa"
+        }
+    );
+    // Overflowing 3-D shapes are refused, not wrapped.
+    let big = usize::MAX / 4;
+    assert!(matches!(
+        err_any(&Pool3d::max(1), &x, [1, 1, big, big, 4]),
+        PoolError::Overflow { .. }
+    ));
+}
