@@ -5,7 +5,9 @@
 //! - [`Geometry`]: the per-shape plan the kernels read (taps, interior columns, divisor).
 //! - `vector.rs`: the `F32Vec` vocabulary; `scalar.rs`, `portable.rs`, `x86_64/`, `aarch64/`
 //!   implement it per ISA.
-//! - `generic/`: the algorithms (row driver, max, argmax, average, global reduction).
+//! - `generic/`: the algorithms: `strategy.rs` chooses per plane among global, flat
+//!   (`flat.rs`), separable tiles (`sep.rs`) and rows (`rows.rs`), all over the reducers
+//!   (`max.rs`, `avg.rs`) and the shared vocabulary of `reduce.rs`.
 //! - `table.rs`: the one list of (ISA, kernel) entry points, behind [`Kernels`].
 //!
 //! This crate does no CPU detection (it is `no_std`); the caller proves an ISA is present
@@ -27,6 +29,7 @@ mod aarch64;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 
+pub use generic::{strategy_counts, Strategy};
 pub use geometry::{Axis, Divisor, Geometry, RowTaps};
 pub use isa::Isa;
 pub use table::Kernels;

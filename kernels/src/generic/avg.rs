@@ -3,7 +3,7 @@
 use crate::geometry::{Geometry, RowTaps};
 use crate::vector::{F32Vec, MAX_LANES};
 
-use super::walk::{each_tap, Reduce};
+use super::reduce::{each_tap, Reduce};
 
 /// Average with the geometry's divisor rule.
 pub(crate) struct Avg;

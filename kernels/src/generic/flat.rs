@@ -18,7 +18,7 @@ use core::ops::Range;
 use crate::geometry::Geometry;
 use crate::vector::F32Vec;
 
-use super::walk::{cols, Reduce};
+use super::reduce::{cols, Reduce};
 
 /// Scratch floats for the horizontal pass (halved between values and offsets for argmax).
 const SCRATCH: usize = 4096;
@@ -60,7 +60,7 @@ impl Iterator for Chunks {
 /// (writing nothing) when the plane is not one, or its rows do not fit the scratch.
 ///
 /// # Safety
-/// As `walk::plane`; for argmax, `g.offsets_fit_f32()`.
+/// As `strategy::plane`; for argmax, `g.offsets_fit_f32()`.
 #[inline(always)]
 pub(super) unsafe fn flat<V: F32Vec, T: F32Vec, R: Reduce, const KW: usize>(
     g: &Geometry,

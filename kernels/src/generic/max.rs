@@ -3,7 +3,7 @@
 use crate::geometry::{Geometry, RowTaps};
 use crate::vector::{F32Vec, MAX_LANES};
 
-use super::walk::{cols, each_tap, Reduce};
+use super::reduce::{cols, each_tap, Reduce};
 
 /// Max value only.
 pub(crate) struct Max;

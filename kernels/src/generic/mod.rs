@@ -56,9 +56,12 @@
 mod avg;
 mod flat;
 mod max;
+mod reduce;
+mod rows;
 mod sep;
-mod walk;
+mod strategy;
 
 pub(crate) use avg::Avg;
 pub(crate) use max::{ArgMax, Max};
-pub(crate) use walk::{plane, planes};
+pub(crate) use strategy::{plane, planes};
+pub use strategy::{strategy_counts, Strategy};

@@ -23,7 +23,7 @@ use core::ops::Range;
 use crate::geometry::{Geometry, RowTaps};
 use crate::vector::F32Vec;
 
-use super::walk::{cols, load, Dims, Reduce};
+use super::reduce::{cols, load, Dims, Reduce};
 
 /// Scratch floats for parked rows (halved between values and offsets for argmax).
 const SCRATCH: usize = 4096;
@@ -42,7 +42,7 @@ fn reads(t: &RowTaps, dh: usize) -> Option<(usize, usize)> {
 /// vector-wide strip of scratch rows.
 ///
 /// # Safety
-/// As `walk::plane`; for argmax, `g.offsets_fit_f32()`.
+/// As `strategy::plane`; for argmax, `g.offsets_fit_f32()`.
 #[inline(always)]
 pub(super) unsafe fn tiles<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>(
     g: &Geometry,

@@ -1,0 +1,295 @@
+//! The row-by-row strategy: each output row covered by interior vectors, clipped border
+//! vectors and exact border columns; the fallback for every shape the others do not take.
+
+use core::ops::Range;
+
+use crate::geometry::{taps, Geometry, RowTaps};
+use crate::vector::{F32Vec, MAX_LANES};
+
+use super::reduce::{cols, load, Dims, Reduce};
+
+/// One output row's context.
+pub(super) struct Row<'a> {
+    pub(super) t: RowTaps,
+    /// Interior divisor (every horizontal tap inside the row).
+    pub(super) div: f32,
+    pub(super) out: &'a mut [f32],
+    pub(super) ix: &'a mut [i64],
+}
+
+/// Pools output rows `rows` one at a time: vectors over each row's `span` (the
+/// stride-adjusted interior) when `vectors`, else the exact scalar loop.
+///
+/// # Safety
+/// As `strategy::plane`; `span` within the interior that stride `S` loads allow.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn rows<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+    g: &Geometry,
+    src: &[f32],
+    dst: &mut [f32],
+    idx: &mut [i64],
+    rows: Range<usize>,
+    span: Range<usize>,
+    vectors: bool,
+) {
+    let ow = g.output()[1];
+    let kw = g.kernel()[1];
+    let mut r = 0;
+    while r < rows.len() {
+        let oy = rows.start + r;
+        r += 1;
+        let t = g.row(oy);
+        let mut row = Row {
+            t,
+            div: g.divide_by(t.ky_hi.saturating_sub(t.ky_lo), kw, t.incl, kw),
+            out: &mut dst[(r - 1) * ow..r * ow],
+            ix: if R::INDICES {
+                &mut idx[(r - 1) * ow..r * ow]
+            } else {
+                &mut []
+            },
+        };
+        // SAFETY: the ISAs are vouched for by the caller; `span` is the stride-adjusted
+        // interior; the row slices hold `ow` outputs.
+        let done = vectors
+            && unsafe {
+                lanes::<V, R, S, KW>(g, src, &mut row, span.clone())
+                    || lanes::<T, R, S, KW>(g, src, &mut row, span.clone())
+            };
+        if !done {
+            for ox in 0..ow {
+                // SAFETY: `src` holds the plane (this function's contract).
+                let (v, i) = unsafe { R::one(g, src, &row.t, ox) };
+                row.out[ox] = v;
+                if R::INDICES {
+                    row.ix[ox] = i;
+                }
+            }
+        }
+    }
+}
+
+/// Covers a whole output row with `V` vectors: full-speed ones over the interior `span`,
+/// clipped ones over the borders. Returns `false` (writing nothing) if the row or, for
+/// one-lane `V`, the interior is too narrow for `V`.
+///
+/// # Safety
+/// As [`rows`].
+#[inline(always)]
+unsafe fn lanes<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+    g: &Geometry,
+    src: &[f32],
+    row: &mut Row,
+    span: Range<usize>,
+) -> bool {
+    let ow = row.out.len();
+    let l = V::LANES;
+    if ow < l || (l == 1 && span.is_empty()) {
+        return false;
+    }
+    if span.len() < l {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { clip::<V, R, S, KW>(g, src, row, 0..ow) };
+        return true;
+    }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { clip::<V, R, S, KW>(g, src, row, 0..span.start) };
+    let mut ox = span.start;
+    while ox + l <= span.end {
+        // SAFETY: forwarded; [ox, ox + LANES) is inside the span.
+        unsafe { chunk::<V, R, S, KW>(g, src, row, ox) };
+        ox += l;
+    }
+    if ox < span.end {
+        // Recompute a few outputs rather than leave a scalar tail.
+        // SAFETY: as above, span.len() >= LANES.
+        unsafe { chunk::<V, R, S, KW>(g, src, row, span.end - l) };
+    }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { clip::<V, R, S, KW>(g, src, row, span.end..ow) };
+    true
+}
+
+/// Covers border columns `cols` with vectors whose taps are clipped to the row, each placed
+/// inside `[0, ow)` (a plain function, not a closure: closures do not inherit
+/// `#[inline(always)]`, and out of line the intrinsics lose their target features).
+///
+/// # Safety
+/// As [`rows`]; `ow >= LANES`.
+#[inline(always)]
+pub(super) unsafe fn clip<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+    g: &Geometry,
+    src: &[f32],
+    row: &mut Row,
+    cols: Range<usize>,
+) {
+    let ow = row.out.len();
+    let l = V::LANES;
+    let mut ox = cols.start;
+    while ox < cols.end {
+        // A clipped vector costs about as much as a few exact scalar outputs (measured).
+        if l == 1 || cols.end - ox < CLIP_MIN {
+            // SAFETY: `src` holds the plane (this function's contract).
+            let (v, i) = unsafe { R::one(g, src, &row.t, ox) };
+            row.out[ox] = v;
+            if R::INDICES {
+                row.ix[ox] = i;
+            }
+            ox += 1;
+            continue;
+        }
+        let at = ox.min(ow - l);
+        // SAFETY: forwarded; [at, at + LANES) lies inside the row.
+        unsafe { clipped::<V, R, S, KW>(g, src, row, at) };
+        ox = at + l;
+    }
+}
+
+/// Border columns below this width are computed by the exact scalar loop.
+const CLIP_MIN: usize = 4;
+
+/// `V::LANES` outputs starting at interior column `ox`.
+///
+/// # Safety
+/// As [`rows`]; `[ox, ox + LANES)` inside the stride-adjusted interior.
+#[inline(always)]
+unsafe fn chunk<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+    g: &Geometry,
+    src: &[f32],
+    row: &mut Row,
+    ox: usize,
+) {
+    let Dims { w, dh, dw, kw, sw } = Dims::of::<S, KW>(g);
+    let t = row.t;
+    let x0 = g.col0(ox);
+    debug_assert!(
+        x0 >= 0 && ox + V::LANES <= row.out.len(),
+        "chunk outside the interior"
+    );
+    let base = src.as_ptr();
+    // SAFETY: the caller vouches for V's ISA.
+    let mut st = unsafe { R::start::<V>(V::splat((t.ky_lo * dh * w) as f32)) };
+    for ky in t.ky_lo..t.ky_hi {
+        let y = (t.iy0 + (ky * dh) as isize) as usize;
+        let yoff = ky * dh * w;
+        let at = y * w + x0 as usize;
+        if S == 2 && dw == 1 {
+            // Neighbouring taps are the even and odd halves of one de-interleaved pair.
+            let mut kx = 0;
+            while kx < kw {
+                debug_assert!(at + kx + 2 * V::LANES <= (y + 1) * w, "pair past the row");
+                // SAFETY: row y is inside the plane (ky in the row's taps); taps kx and
+                // kx + 1 read p[0..2·LANES] from the tap's column, inside the stride-adjusted
+                // interior (one spare element after the last tap covers an odd kw).
+                let (even, odd) = unsafe { V::load_pair(base.add(at + kx)) };
+                // SAFETY: ISA vouched for by the caller.
+                st = unsafe { R::step(st, even, (yoff + kx) as f32) };
+                if kx + 1 < kw {
+                    // SAFETY: as above.
+                    st = unsafe { R::step(st, odd, (yoff + kx + 1) as f32) };
+                }
+                kx += 2;
+            }
+            continue;
+        }
+        for kx in 0..kw {
+            // SAFETY: row y is inside the plane and every lane's tap is inside the row
+            // (interior), with the spare element for S == 2; ISA vouched for by the caller.
+            st = unsafe {
+                let v = load::<V, S>(base.add(at + kx * dw), sw);
+                R::step(st, v, (yoff + kx * dw) as f32)
+            };
+        }
+    }
+    let origin = t.iy0 * w as isize + x0;
+    let ip = if R::INDICES {
+        row.ix[ox..ox + V::LANES].as_mut_ptr()
+    } else {
+        core::ptr::null_mut()
+    };
+    // SAFETY: out[ox..ox + LANES] is in bounds (asserted above), idx likewise when used.
+    unsafe {
+        R::finish(
+            st,
+            V::splat(row.div),
+            row.out[ox..ox + V::LANES].as_mut_ptr(),
+            ip,
+            origin,
+            sw,
+        )
+    };
+}
+
+/// `V::LANES` outputs from column `ox` whose windows may hang into the padding: each tap
+/// reads only the lanes inside the row and fills the rest with `R::FILL`.
+///
+/// # Safety
+/// As [`rows`]; `ox + LANES <= ow`.
+#[inline(always)]
+unsafe fn clipped<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+    g: &Geometry,
+    src: &[f32],
+    row: &mut Row,
+    ox: usize,
+) {
+    let Dims { w, dh, dw, kw, sw } = Dims::of::<S, KW>(g);
+    let t = row.t;
+    let x0 = g.col0(ox);
+    let l = V::LANES;
+    debug_assert!(ox + l <= row.out.len(), "clipped chunk past the row");
+    // Per lane: the first in-bounds tap (argmax's start) and the divisor (average).
+    let (mut first, mut div) = ([0.0f32; MAX_LANES], [0.0f32; MAX_LANES]);
+    let ny = t.ky_hi.saturating_sub(t.ky_lo);
+    if R::INDICES || R::DIVIDES {
+        for lane in 0..l {
+            let (_, lo, hi, incl) = cols(g, ox + lane);
+            first[lane] = (t.ky_lo * dh * w + lo * dw) as f32;
+            div[lane] = g.divide_by(ny, hi.saturating_sub(lo), t.incl, incl);
+        }
+    }
+    let base = src.as_ptr();
+    // SAFETY: the caller vouches for V's ISA; `first` holds LANES elements.
+    let mut st = unsafe { R::start::<V>(V::load(first.as_ptr())) };
+    for ky in t.ky_lo..t.ky_hi {
+        let y = (t.iy0 + (ky * dh) as isize) as usize;
+        let yoff = ky * dh * w;
+        for kx in 0..kw {
+            let xs = x0 + (kx * dw) as isize;
+            // Lanes whose tap is inside the row: (lo, hi).
+            let (lo, hi, _) = taps(xs, l, sw, w, 0);
+            let last = xs + ((l - 1) * sw) as isize;
+            let spare = if S == 2 { 1 } else { 0 };
+            let p = base.wrapping_offset((y * w) as isize + xs);
+            // SAFETY: row y is inside the plane; a full load only when every lane's tap (and
+            // the stride-2 spare element) is inside the row, else only lanes lo..hi are read.
+            let v = unsafe {
+                if lo == 0 && hi == l && last + spare < w as isize {
+                    load::<V, S>(p, sw)
+                } else {
+                    V::load_clipped(p, sw, lo, hi.max(lo), R::FILL)
+                }
+            };
+            // SAFETY: ISA vouched for by the caller.
+            st = unsafe { R::step(st, v, (yoff + kx * dw) as f32) };
+        }
+    }
+    let origin = t.iy0 * w as isize + x0;
+    let ip = if R::INDICES {
+        row.ix[ox..ox + l].as_mut_ptr()
+    } else {
+        core::ptr::null_mut()
+    };
+    // SAFETY: out[ox..ox + LANES] is in bounds (asserted above), idx likewise when used;
+    // `div` holds LANES elements.
+    unsafe {
+        R::finish(
+            st,
+            V::load(div.as_ptr()),
+            row.out[ox..ox + l].as_mut_ptr(),
+            ip,
+            origin,
+            sw,
+        )
+    };
+}

@@ -1,0 +1,189 @@
+//! The one place a plane's strategy is chosen: global (one contiguous window), flat runs
+//! (same-size stride-1 planes), separable tiles (vertical stride 1), or row by row. Each
+//! strategy lives in its own module; every test build counts which ones ran, so tests can
+//! assert that a shape took the path it should (a disabled fast path fails them).
+
+use core::ops::Range;
+
+use crate::geometry::Geometry;
+use crate::vector::F32Vec;
+
+use super::flat::flat;
+use super::reduce::Reduce;
+use super::rows::rows as by_rows;
+use super::sep::tiles;
+
+/// How a plane was pooled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// One window over the plane's first rows, reduced as one contiguous run.
+    Global,
+    /// Same-size stride-1 planes: both separable passes over the plane as one flat array.
+    Flat,
+    /// Separable tiles: input rows reduced horizontally once, then vertically.
+    Tiles,
+    /// Row by row: interior, clipped and exact border vectors.
+    Rows,
+}
+
+impl Strategy {
+    /// Every strategy, in the order of [`strategy_counts`].
+    pub const ALL: [Strategy; 4] = [
+        Strategy::Global,
+        Strategy::Flat,
+        Strategy::Tiles,
+        Strategy::Rows,
+    ];
+}
+
+#[cfg(debug_assertions)]
+static RAN: [core::sync::atomic::AtomicUsize; 4] =
+    [const { core::sync::atomic::AtomicUsize::new(0) }; 4];
+
+/// Counts a plane (or block of rows) pooled by `s`; nothing in release builds.
+#[inline(always)]
+fn ran(s: Strategy) {
+    #[cfg(debug_assertions)]
+    RAN[s as usize].fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(debug_assertions))]
+    let _ = s;
+}
+
+/// How many planes (or row blocks) each strategy (in [`Strategy::ALL`] order) pooled since
+/// the last call, process-wide; resets the counts. `None` in builds without debug
+/// assertions, which do not count. For tests: run one call at a time.
+pub fn strategy_counts() -> Option<[usize; 4]> {
+    #[cfg(debug_assertions)]
+    return Some(core::array::from_fn(|i| {
+        RAN[i].swap(0, core::sync::atomic::Ordering::Relaxed)
+    }));
+    #[cfg(not(debug_assertions))]
+    None
+}
+
+/// One instance of [`plane`], as a function pointer.
+pub(crate) type OnePlane = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>);
+
+/// `one` (a [`plane`] instance) over `n` consecutive planes: `src` holds `n` input planes,
+/// `dst` (and `idx` when `R::INDICES`) `n` blocks of `rows.len() · ow` values.
+///
+/// # Safety
+/// As [`plane`], for every plane, and `one` must be `plane` for `R`.
+#[inline(always)]
+pub(crate) unsafe fn planes<R: Reduce>(
+    g: &Geometry,
+    src: &[f32],
+    dst: &mut [f32],
+    idx: &mut [i64],
+    rows: Range<usize>,
+    n: usize,
+    one: OnePlane,
+) {
+    let hw = g.plane_len();
+    let per = rows.len() * g.output()[1];
+    for p in 0..n {
+        let i = if R::INDICES {
+            &mut idx[p * per..(p + 1) * per]
+        } else {
+            &mut []
+        };
+        let (s, d) = (&src[p * hw..(p + 1) * hw], &mut dst[p * per..(p + 1) * per]);
+        // SAFETY: forwarded; each plane's slices are sized as `plane` needs.
+        unsafe { one(g, s, d, i, rows.clone()) };
+    }
+}
+
+/// Pools output rows `rows` of one plane: `src` is the whole input plane, `dst` (and `idx`
+/// when `R::INDICES`) hold exactly those rows.
+///
+/// # Safety
+/// The CPU must support the ISAs of `V` and `T`; `T::LANES <= V::LANES`.
+/// The slices must be sized for `g`: `src.len() >= g.plane_len()`,
+/// `dst.len() >= rows.len() * ow`, likewise `idx` when `R::INDICES`, `rows.end <= oh`.
+#[inline(always)]
+pub(crate) unsafe fn plane<V: F32Vec, T: F32Vec, R: Reduce>(
+    g: &Geometry,
+    src: &[f32],
+    dst: &mut [f32],
+    idx: &mut [i64],
+    rows: Range<usize>,
+) {
+    let ow = g.output()[1];
+    debug_assert!(src.len() >= g.plane_len(), "input plane too short");
+    debug_assert!(dst.len() >= rows.len() * ow, "output rows too short");
+    debug_assert!(
+        !R::INDICES || idx.len() >= rows.len() * ow,
+        "index rows too short"
+    );
+    debug_assert!(rows.end <= g.output()[0], "rows past the output");
+    if g.is_contiguous_global() && !R::INDICES {
+        let [kh, kw] = g.kernel();
+        let div = g.divide_by(kh, kw, kh, kw);
+        // SAFETY: the caller vouches for V's ISA; kh <= h so kh*w elements are in `src`.
+        if let Some(v) = unsafe { R::contiguous::<V>(src.as_ptr(), kh * kw, div) } {
+            dst[0] = v;
+            ran(Strategy::Global);
+            return;
+        }
+    }
+    // Monomorphize the shapes that dominate real networks, so their tap loops unroll.
+    // SAFETY: every arm forwards this function's contract.
+    unsafe {
+        match (g.stride()[1], g.kernel()[1]) {
+            (1, 2) => choose::<V, T, R, 1, 2>(g, src, dst, idx, rows),
+            (1, 3) => choose::<V, T, R, 1, 3>(g, src, dst, idx, rows),
+            (2, 2) => choose::<V, T, R, 2, 2>(g, src, dst, idx, rows),
+            (2, 3) => choose::<V, T, R, 2, 3>(g, src, dst, idx, rows),
+            (1, _) => choose::<V, T, R, 1, 0>(g, src, dst, idx, rows),
+            (2, _) => choose::<V, T, R, 2, 0>(g, src, dst, idx, rows),
+            (_, _) => choose::<V, T, R, 0, 0>(g, src, dst, idx, rows),
+        }
+    }
+}
+
+/// [`plane`] with the horizontal stride `S` and kernel width `KW` fixed (0: read from `g`).
+///
+/// # Safety
+/// As [`plane`].
+#[inline(always)]
+unsafe fn choose<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>(
+    g: &Geometry,
+    src: &[f32],
+    dst: &mut [f32],
+    idx: &mut [i64],
+    rows: Range<usize>,
+) {
+    let kw = g.kernel()[1];
+    let interior = g.interior();
+    // Stride-2 loads read one element past the last tap, except pairs of taps (undilated,
+    // even width), whose de-interleaved halves use every element they read.
+    let pairs = S == 2 && g.dilation()[1] == 1 && kw.is_multiple_of(2);
+    let end = if S == 2 && !pairs {
+        g.interior_end_even()
+    } else {
+        interior.end
+    };
+    let span = interior.start..end.max(interior.start);
+    // Argmax carries offsets in f32 lanes: exact only up to 2^24.
+    let vectors = !R::INDICES || g.offsets_fit_f32();
+    // Same-size stride-1 planes as flat runs (both passes), else separable tiles.
+    // SAFETY: forwarded from this function's contract (argmax offsets fit an f32).
+    if vectors && S == 1 && unsafe { flat::<V, T, R, KW>(g, src, dst, idx, rows.clone()) } {
+        ran(Strategy::Flat);
+        return;
+    }
+    // Separable tiles where neighbouring output rows share input rows: vertical stride 1
+    // (measured slower than row by row for stride 2, which shares a third of the rows).
+    if vectors && g.stride()[0] == 1 {
+        // SAFETY: forwarded from this function's contract (argmax offsets fit an f32).
+        let done = unsafe { tiles::<V, T, R, S, KW>(g, src, dst, idx, rows.clone(), span.clone()) };
+        if done {
+            ran(Strategy::Tiles);
+            return;
+        }
+    }
+    ran(Strategy::Rows);
+    // SAFETY: forwarded from this function's contract; `span` is the stride-adjusted
+    // interior.
+    unsafe { by_rows::<V, T, R, S, KW>(g, src, dst, idx, rows, span, vectors) }
+}

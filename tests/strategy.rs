@@ -1,0 +1,108 @@
+//! Which strategy each shape takes, on every ISA: the fast paths are asserted to run, so
+//! disabling one fails here even when every value test stays green. One test function: the
+//! counts are process-wide (kept only in builds with debug assertions, as tests are).
+mod common;
+
+use simdpool::{AdaptivePool2d, AdaptivePool3d, Layer, Pool1d, Pool2d, Pool3d};
+use simdpool_kernels::{strategy_counts, Strategy};
+
+/// Runs `l` serially and returns how many planes each strategy pooled.
+fn ran<L: Layer>(l: L, shape: L::Shape) -> [usize; 4] {
+    let l = l.parallel(false);
+    let n: usize = shape.as_ref().iter().product();
+    let x: Vec<f32> = (0..n).map(|i| (i % 7) as f32).collect();
+    let out_len: usize = l.output_shape(shape).unwrap().as_ref().iter().product();
+    let mut y = vec![0.0; out_len];
+    strategy_counts();
+    l.forward(&x, shape, &mut y).unwrap();
+    strategy_counts().expect("tests count strategies")
+}
+
+/// Counts with `n` planes for `s` and none for the others.
+fn only(s: Strategy, n: usize) -> [usize; 4] {
+    Strategy::ALL.map(|t| if t == s { n } else { 0 })
+}
+
+#[test]
+fn every_shape_takes_its_strategy_on_every_isa() {
+    use Strategy::*;
+    for isa in common::isas() {
+        let check = |got: [usize; 4], want: [usize; 4], what: &str| {
+            assert_eq!(
+                got,
+                want,
+                "{isa}: {what}: counts in order {:?}",
+                Strategy::ALL
+            );
+        };
+        // ResNet head and ONNX GlobalAveragePool: one contiguous run per plane.
+        check(
+            ran(Pool2d::avg(7).isa(isa), [1, 6, 7, 7]),
+            only(Global, 6),
+            "avg 7 on 7x7",
+        );
+        check(
+            ran(AdaptivePool2d::max(1).isa(isa), [2, 3, 5, 9]),
+            only(Global, 6),
+            "global max",
+        );
+        // 3-D global: the volume read as one [d·h, w] plane.
+        check(
+            ran(AdaptivePool3d::avg(1).isa(isa), [1, 2, 3, 4, 5]),
+            only(Global, 2),
+            "3-D global",
+        );
+        // Same-size stride 1 (googlenet, yolo SPP): flat runs; 1-D rows too.
+        let s1 = Pool2d::max(3).stride(1).padding(1);
+        check(
+            ran(s1.isa(isa), [1, 3, 17, 17]),
+            only(Flat, 3),
+            "max 3 s1 p1",
+        );
+        check(
+            ran(Pool1d::max(5).stride(1).padding(2).isa(isa), [1, 2, 300]),
+            only(Flat, 2),
+            "1-D max 5 s1 p2",
+        );
+        // Vertical stride 1, narrower output: separable tiles.
+        let tiles = Pool2d::avg(3).stride((1, 2)).padding(1);
+        check(
+            ran(tiles.isa(isa), [1, 2, 16, 40]),
+            only(Tiles, 2),
+            "avg 3 s(1,2) p1",
+        );
+        // Stride 2 (ResNet stem): row by row.
+        let stem = Pool2d::max(3).stride(2).padding(1);
+        check(
+            ran(stem.isa(isa), [1, 2, 16, 40]),
+            only(Rows, 2),
+            "max 3 s2 p1",
+        );
+        // 3-D: every input slice a block reads is pooled once as a plane (5 slices, 2 volumes).
+        let stem3 = Pool3d::max(3).stride(2).padding(1);
+        check(
+            ran(stem3.isa(isa), [1, 2, 5, 16, 40]),
+            only(Rows, 10),
+            "3-D max 3 s2 p1",
+        );
+        // A one-tap depth kernel pools each depth slice on its own (3 slices, 2 volumes).
+        let k1 = Pool3d::max((1, 3, 3)).stride(1).padding((0, 1, 1));
+        check(
+            ran(k1.isa(isa), [1, 2, 3, 17, 17]),
+            only(Flat, 6),
+            "3-D max (1,3,3) s1",
+        );
+        // Adaptive with equal windows is regular pooling (28 -> 7: max 4 s4).
+        check(
+            ran(AdaptivePool2d::max(7).isa(isa), [1, 2, 28, 28]),
+            only(Rows, 2),
+            "adaptive 7 of 28",
+        );
+        // Unequal adaptive windows take the exact loop, outside the plane kernels.
+        check(
+            ran(AdaptivePool2d::avg(7).isa(isa), [1, 2, 10, 10]),
+            [0; 4],
+            "adaptive 7 of 10",
+        );
+    }
+}
