@@ -45,20 +45,26 @@ def load_suite():
             continue
         f = line.split()
         v = list(map(int, f[2:]))
+        # One to three spatial sizes; ops max, avg, and adaptive amax, aavg (k: output size).
         cases.append(dict(name=f[0], op=f[1], k=v[0], s=v[1], p=v[2], d=v[3], ceil=bool(v[4]),
-                          incl=bool(v[5]), shape=tuple(v[6:10])))
+                          incl=bool(v[5]), shape=tuple(v[6:])))
     return cases
+
+
+def is_max(c):
+    return c["op"] in ("max", "amax")
 
 
 def out_shape(c):
     def one(n):
+        if c["op"] in ("amax", "aavg"):
+            return c["k"]
         num = n + 2 * c["p"] - c["d"] * (c["k"] - 1) - 1 + (c["s"] - 1 if c["ceil"] else 0)
         o = num // c["s"] + 1
         if c["ceil"] and (o - 1) * c["s"] >= n + c["p"]:
             o -= 1
         return o
-    n, ch, h, w = c["shape"]
-    return (n, ch, one(h), one(w))
+    return tuple(c["shape"][:2]) + tuple(one(n) for n in c["shape"][2:])
 
 
 def nbytes(c):
@@ -72,9 +78,8 @@ def make_input(c):
 
 
 def spec(c):
-    n, ch, h, w = c["shape"]
-    return "spec:%s:%s:%d:%d:%d:%d:%d:%d:%d:%d:%d:%d" % (c["name"], c["op"], c["k"], c["s"], c["p"], c["d"],
-                                                     c["ceil"], c["incl"], n, ch, h, w)
+    head = "spec:%s:%s:%d:%d:%d:%d:%d:%d" % (c["name"], c["op"], c["k"], c["s"], c["p"], c["d"], c["ceil"], c["incl"])
+    return head + "".join(":%d" % v for v in c["shape"])
 
 
 # Called with the thread count before every peer timing (process-wide thread settings).
@@ -124,18 +129,30 @@ def peers():
             def make(c, threads):
                 torch.set_num_threads(threads)
                 x = torch.from_numpy(make_input(c))
+                r = x.dim() - 2
                 if cl:
-                    x = x.contiguous(memory_format=torch.channels_last)
+                    if r == 1:
+                        return None  # no channels-last format for 3-D tensors
+                    fmt = torch.channels_last if r == 2 else torch.channels_last_3d
+                    x = x.contiguous(memory_format=fmt)
                 k, s, p, d = c["k"], c["s"], c["p"], c["d"]
                 if c["op"] == "max":
-                    return lambda: F.max_pool2d(x, k, s, p, d, ceil_mode=c["ceil"], return_indices=indices)
-                return lambda: F.avg_pool2d(x, k, s, p, ceil_mode=c["ceil"], count_include_pad=c["incl"])
+                    f = [None, F.max_pool1d, F.max_pool2d, F.max_pool3d][r]
+                    return lambda: f(x, k, s, p, d, ceil_mode=c["ceil"], return_indices=indices)
+                if c["op"] == "avg":
+                    f = [None, F.avg_pool1d, F.avg_pool2d, F.avg_pool3d][r]
+                    return lambda: f(x, k, s, p, ceil_mode=c["ceil"], count_include_pad=c["incl"])
+                if c["op"] == "amax":
+                    f = [None, F.adaptive_max_pool1d, F.adaptive_max_pool2d, F.adaptive_max_pool3d][r]
+                    return lambda: f(x, k, return_indices=indices)
+                f = [None, F.adaptive_avg_pool1d, F.adaptive_avg_pool2d, F.adaptive_avg_pool3d][r]
+                return lambda: f(x, k)
             return make
 
         def guarded(make):
             def run(c, threads):
                 f = make(c, threads)
-                return lambda: torch.no_grad()(f)()
+                return None if f is None else lambda: torch.no_grad()(f)()
             return run
 
         found["pytorch_nchw"] = guarded(torch_fn(False))
@@ -150,9 +167,14 @@ def peers():
         versions["onnxruntime"] = ort.__version__
 
         def ort_fn(c, threads):
-            attrs = dict(kernel_shape=[c["k"]] * 2, strides=[c["s"]] * 2, pads=[c["p"]] * 4, ceil_mode=int(c["ceil"]))
-            if c["op"] == "max":
-                node = helper.make_node("MaxPool", ["x"], ["y"], dilations=[c["d"]] * 2, **attrs)
+            r = len(c["shape"]) - 2
+            attrs = dict(kernel_shape=[c["k"]] * r, strides=[c["s"]] * r, pads=[c["p"]] * 2 * r, ceil_mode=int(c["ceil"]))
+            if c["op"] in ("amax", "aavg"):
+                if c["k"] != 1:
+                    return None  # ONNX has global pooling only, no other adaptive sizes
+                node = helper.make_node("GlobalMaxPool" if c["op"] == "amax" else "GlobalAveragePool", ["x"], ["y"])
+            elif c["op"] == "max":
+                node = helper.make_node("MaxPool", ["x"], ["y"], dilations=[c["d"]] * r, **attrs)
             else:
                 node = helper.make_node("AveragePool", ["x"], ["y"], count_include_pad=int(c["incl"]), **attrs)
             g = helper.make_graph([node], "pool", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(c["shape"]))],
@@ -197,9 +219,9 @@ def measure(cases, thread_counts, rounds, sp, found, isas):
         for t in thread_counts:
             for c in cases:
                 engines = [("copy", None)] + [(f"simdpool:{i}", None) for i in isas]
-                if c["op"] == "max":
+                if is_max(c):
                     engines.append((f"simdpool:{isas[-1]}+idx", None))
-                engines += [(name, f) for name, f in found.items() if c["op"] == "max" or not name.endswith("_idx")]
+                engines += [(name, f) for name, f in found.items() if is_max(c) or not name.endswith("_idx")]
                 engines = engines[r % len(engines):] + engines[:r % len(engines)]  # rotate the order
                 for name, make in engines:
                     key = (c["name"], t, name)
@@ -213,6 +235,8 @@ def measure(cases, thread_counts, rounds, sp, found, isas):
                     else:
                         if (c["name"], t, name) not in factories:
                             factories[(c["name"], t, name)] = make(c, t)
+                        if factories[(c["name"], t, name)] is None:
+                            continue  # the peer has no such op
                         for hook in BEFORE_TIMING:
                             hook(t)
                         us = time_py(factories[(c["name"], t, name)], reps)

@@ -2,23 +2,140 @@
 //! server example through `#[path]`.
 #![allow(dead_code)]
 
-use simdpool::Pool2d;
+use simdpool::{
+    reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, Isa, Kind, Layer, Pool1d, Pool2d,
+    Pool3d, PoolError,
+};
+
+/// A layer of any rank, with the calls the bench and the timing server make.
+#[derive(Clone, Debug)]
+pub enum AnyPool {
+    P1(Pool1d),
+    P2(Pool2d),
+    P3(Pool3d),
+    A1(AdaptivePool1d),
+    A2(AdaptivePool2d),
+    A3(AdaptivePool3d),
+}
+
+/// `$body` with `$p` bound to the layer and `$s` to the shape as its array type.
+macro_rules! each {
+    ($self:expr, $shape:expr, |$p:ident, $s:ident| $body:expr) => {{
+        let shape: &[usize] = $shape;
+        match $self {
+            AnyPool::P1($p) => {
+                let $s: [usize; 3] = shape.try_into().unwrap();
+                $body.map(|o| o.to_vec())
+            }
+            AnyPool::P2($p) => {
+                let $s: [usize; 4] = shape.try_into().unwrap();
+                $body.map(|o| o.to_vec())
+            }
+            AnyPool::P3($p) => {
+                let $s: [usize; 5] = shape.try_into().unwrap();
+                $body.map(|o| o.to_vec())
+            }
+            AnyPool::A1($p) => {
+                let $s: [usize; 3] = shape.try_into().unwrap();
+                $body.map(|o| o.to_vec())
+            }
+            AnyPool::A2($p) => {
+                let $s: [usize; 4] = shape.try_into().unwrap();
+                $body.map(|o| o.to_vec())
+            }
+            AnyPool::A3($p) => {
+                let $s: [usize; 5] = shape.try_into().unwrap();
+                $body.map(|o| o.to_vec())
+            }
+        }
+    }};
+}
+
+macro_rules! map {
+    ($self:expr, |$p:ident| $body:expr) => {
+        match $self {
+            AnyPool::P1($p) => AnyPool::P1($body),
+            AnyPool::P2($p) => AnyPool::P2($body),
+            AnyPool::P3($p) => AnyPool::P3($body),
+            AnyPool::A1($p) => AnyPool::A1($body),
+            AnyPool::A2($p) => AnyPool::A2($body),
+            AnyPool::A3($p) => AnyPool::A3($body),
+        }
+    };
+}
+
+impl AnyPool {
+    pub fn isa(self, isa: Isa) -> AnyPool {
+        map!(self, |p| Layer::isa(p, isa))
+    }
+    pub fn parallel(self, parallel: bool) -> AnyPool {
+        map!(self, |p| Layer::parallel(p, parallel))
+    }
+    pub fn kind(&self) -> Kind {
+        match self {
+            AnyPool::P1(p) => p.kind(),
+            AnyPool::P2(p) => p.kind(),
+            AnyPool::P3(p) => p.kind(),
+            AnyPool::A1(p) => p.kind(),
+            AnyPool::A2(p) => p.kind(),
+            AnyPool::A3(p) => p.kind(),
+        }
+    }
+    pub fn resolved_isa(&self) -> Result<Isa, PoolError> {
+        match self {
+            AnyPool::P1(p) => p.resolved_isa(),
+            AnyPool::P2(p) => p.resolved_isa(),
+            AnyPool::P3(p) => p.resolved_isa(),
+            AnyPool::A1(p) => p.resolved_isa(),
+            AnyPool::A2(p) => p.resolved_isa(),
+            AnyPool::A3(p) => p.resolved_isa(),
+        }
+    }
+    pub fn output_shape(&self, shape: &[usize]) -> Result<Vec<usize>, PoolError> {
+        each!(self, shape, |p, s| p.output_shape(s))
+    }
+    pub fn forward(
+        &self,
+        x: &[f32],
+        shape: &[usize],
+        y: &mut [f32],
+    ) -> Result<Vec<usize>, PoolError> {
+        each!(self, shape, |p, s| p.forward(x, s, y))
+    }
+    pub fn forward_with_indices(
+        &self,
+        x: &[f32],
+        shape: &[usize],
+        y: &mut [f32],
+        idx: &mut [i64],
+    ) -> Result<Vec<usize>, PoolError> {
+        each!(self, shape, |p, s| p.forward_with_indices(x, s, y, idx))
+    }
+    /// The oracle's output.
+    pub fn reference(&self, x: &[f32], shape: &[usize]) -> Result<Vec<f32>, PoolError> {
+        each!(self, shape, |p, s| reference::forward(p, x, s)
+            .map(|(o, _)| o))
+    }
+}
 
 /// One benchmark case.
 pub struct Case {
     pub name: String,
-    pub pool: Pool2d,
-    pub shape: [usize; 4],
+    pub pool: AnyPool,
+    pub shape: Vec<usize>,
 }
 
 impl Case {
     /// Input plus output bytes: what a memory-bound kernel must move.
     pub fn bytes(&self) -> usize {
-        let out = self.pool.output_shape(self.shape).unwrap();
-        4 * (self.shape.iter().product::<usize>() + out.iter().product::<usize>())
+        4 * (self.shape.iter().product::<usize>() + self.out_len())
     }
     pub fn out_len(&self) -> usize {
-        self.pool.output_shape(self.shape).unwrap().iter().product()
+        self.pool
+            .output_shape(&self.shape)
+            .unwrap()
+            .iter()
+            .product()
     }
     pub fn input(&self) -> Vec<f32> {
         // Deterministic, unsorted, no NaN: the common case of a real activation.
@@ -29,7 +146,29 @@ impl Case {
     }
 }
 
-/// Parses one suite line: `name op k s p d ceil incl n c h w` (separated by spaces or `:`).
+macro_rules! regular {
+    ($t:ident, $op:expr, $v:expr) => {{
+        let v = $v;
+        let base = if $op == "max" {
+            $t::max(v[0])
+        } else {
+            $t::avg(v[0])
+        };
+        let mut pool = base
+            .stride(v[1])
+            .padding(v[2])
+            .dilation(v[3])
+            .ceil_mode(v[4] == 1);
+        if $op == "avg" {
+            pool = pool.count_include_pad(v[5] == 1);
+        }
+        pool
+    }};
+}
+
+/// Parses one suite line: `name op k s p d ceil incl n c spatial..` (separated by spaces or
+/// `:`), one to three spatial sizes. Ops `max`, `avg`, and adaptive `amax`, `aavg` (whose
+/// `k` is the output size on every axis; the other window fields are ignored).
 pub fn parse(line: &str) -> Option<Case> {
     let f: Vec<&str> = line
         .split(|c: char| c.is_whitespace() || c == ':')
@@ -40,28 +179,29 @@ pub fn parse(line: &str) -> Option<Case> {
         .iter()
         .map(|t| t.parse().ok())
         .collect::<Option<_>>()?;
-    if v.len() != 10 {
+    if !(9..=11).contains(&v.len()) {
         return None;
     }
-    let base = match f[1] {
-        "max" => Pool2d::max(v[0]),
-        "avg" => Pool2d::avg(v[0]),
+    let rank = v.len() - 8;
+    let op = f[1];
+    let pool = match (op, rank) {
+        ("max" | "avg", 1) => AnyPool::P1(regular!(Pool1d, op, &v)),
+        ("max" | "avg", 2) => AnyPool::P2(regular!(Pool2d, op, &v)),
+        ("max" | "avg", 3) => AnyPool::P3(regular!(Pool3d, op, &v)),
+        ("amax", 1) => AnyPool::A1(AdaptivePool1d::max(v[0])),
+        ("aavg", 1) => AnyPool::A1(AdaptivePool1d::avg(v[0])),
+        ("amax", 2) => AnyPool::A2(AdaptivePool2d::max(v[0])),
+        ("aavg", 2) => AnyPool::A2(AdaptivePool2d::avg(v[0])),
+        ("amax", 3) => AnyPool::A3(AdaptivePool3d::max(v[0])),
+        ("aavg", 3) => AnyPool::A3(AdaptivePool3d::avg(v[0])),
         _ => return None,
     };
-    let mut pool = base
-        .stride(v[1])
-        .padding(v[2])
-        .dilation(v[3])
-        .ceil_mode(v[4] == 1);
-    if f[1] == "avg" {
-        pool = pool.count_include_pad(v[5] == 1);
-    }
     let case = Case {
         name: f[0].to_string(),
         pool,
-        shape: [v[6], v[7], v[8], v[9]],
+        shape: v[6..].to_vec(),
     };
-    case.pool.output_shape(case.shape).ok().map(|_| case)
+    case.pool.output_shape(&case.shape).ok().map(|_| case)
 }
 
 pub fn suite() -> Vec<Case> {

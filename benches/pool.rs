@@ -10,7 +10,7 @@ mod suite;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use simdpool::{reference, Kind};
+use simdpool::Kind;
 
 fn bench(c: &mut Criterion) {
     let quick = std::env::var_os("SIMDPOOL_BENCH_QUICK").is_some();
@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
             for isa in simdpool::supported_isas() {
                 let p = case.pool.clone().isa(isa);
                 g.bench_function(BenchmarkId::new(isa.name(), format!("t{threads}")), |b| {
-                    tp.install(|| b.iter(|| p.forward(&x, case.shape, &mut y).unwrap()))
+                    tp.install(|| b.iter(|| p.forward(&x, &case.shape, &mut y).unwrap()))
                 });
                 if p.kind() == Kind::Max {
                     g.bench_function(
@@ -57,7 +57,7 @@ fn bench(c: &mut Criterion) {
                         |b| {
                             tp.install(|| {
                                 b.iter(|| {
-                                    p.forward_with_indices(&x, case.shape, &mut y, &mut idx)
+                                    p.forward_with_indices(&x, &case.shape, &mut y, &mut idx)
                                         .unwrap()
                                 })
                             })
@@ -67,7 +67,7 @@ fn bench(c: &mut Criterion) {
             }
         }
         g.bench_function(BenchmarkId::new("reference", "t1"), |b| {
-            b.iter(|| reference::forward(&case.pool, &x, case.shape).unwrap())
+            b.iter(|| case.pool.reference(&x, &case.shape).unwrap())
         });
         g.finish();
     }

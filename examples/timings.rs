@@ -15,7 +15,7 @@ use std::io::{BufRead, Write};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use simdpool::{reference, Isa};
+use simdpool::Isa;
 
 /// Per case: input, output, indices, and the copy target.
 struct Buffers {
@@ -98,7 +98,7 @@ fn main() {
                 })
             }),
             "reference" => time(reps, || {
-                std::hint::black_box(reference::forward(&case.pool, x, case.shape).unwrap());
+                std::hint::black_box(case.pool.reference(x, &case.shape).unwrap());
             }),
             name => {
                 let isa = if name == "best" {
@@ -115,11 +115,11 @@ fn main() {
                 tp.install(|| {
                     if indices {
                         time(reps, || {
-                            p.forward_with_indices(x, case.shape, y, idx).unwrap();
+                            p.forward_with_indices(x, &case.shape, y, idx).unwrap();
                         })
                     } else {
                         time(reps, || {
-                            p.forward(x, case.shape, y).unwrap();
+                            p.forward(x, &case.shape, y).unwrap();
                         })
                     }
                 })
