@@ -198,9 +198,22 @@ impl Counts {
 /// of `taps` finite values can overflow (infinities and NaN give the same result in any
 /// order).
 pub(crate) fn sums_regroup(src: &[f32], taps: usize) -> bool {
-    let big = src
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold(0.0f32, |m, v| m.max(v.abs()));
+    // The largest finite magnitude (NaN and infinities skipped), in 16 independent lanes:
+    // lane-wise compare-and-select vectorizes on any x86-64 or Arm baseline, where a
+    // sequential fold stays scalar (measured: 3 ms of a 3.7 ms 3-D average).
+    let mut acc = [0.0f32; 16];
+    let chunks = src.chunks_exact(16);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for (m, &v) in acc.iter_mut().zip(c) {
+            let a = v.abs();
+            *m = if a > *m && a < f32::INFINITY { a } else { *m };
+        }
+    }
+    for (m, &v) in acc.iter_mut().zip(tail) {
+        let a = v.abs();
+        *m = if a > *m && a < f32::INFINITY { a } else { *m };
+    }
+    let big = acc.iter().fold(0.0f32, |a, &b| a.max(b));
     (big as f64) * (taps as f64) < f32::MAX as f64 / 2.0
 }

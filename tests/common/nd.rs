@@ -141,12 +141,11 @@ pub fn fixtures() -> Vec<NdCase> {
     cases
 }
 
+/// Values, indices and per-output average scales.
+type Oracle = (Vec<f32>, Vec<i64>, Vec<f32>);
+
 /// The oracle on `input`, and for average the per-output scale of [`super::same`].
-pub fn oracle<L: Layer>(
-    l: &L,
-    shape: L::Shape,
-    input: &[f32],
-) -> Result<(Vec<f32>, Vec<i64>, Vec<f32>), PoolError> {
+pub fn oracle<L: Layer>(l: &L, shape: L::Shape, input: &[f32]) -> Result<Oracle, PoolError> {
     let (out, idx) = reference::forward(l, input, shape)?;
     let scale = if l.kind() == Kind::Avg {
         let abs: Vec<f32> = input.iter().map(|v| v.abs()).collect();
