@@ -42,7 +42,7 @@ macro_rules! entry_point {
                 unsafe { $crate::generic::plane::<$v, $t, $crate::generic::$r>(g, src, dst, idx, rows) }
             }
             // SAFETY: forwarded from this function's contract.
-            unsafe { $crate::generic::planes::<$crate::generic::$r>(g, src, dst, idx, rows, planes, one) }
+            unsafe { $crate::generic::planes::<$v, $t, $crate::generic::$r>(g, src, dst, idx, rows, planes, one) }
         }
     };
 }

@@ -3,7 +3,7 @@
 use crate::geometry::{Geometry, RowTaps};
 use crate::vector::{F32Vec, MAX_LANES};
 
-use super::reduce::{cols, each_tap, Reduce};
+use super::reduce::{cols, each_tap, tree, Reduce};
 
 /// Max value only.
 pub(crate) struct Max;
@@ -77,23 +77,31 @@ impl Reduce for Max {
     #[inline(always)]
     unsafe fn contiguous<V: F32Vec>(src: *const f32, n: usize, _div: f32) -> Option<f32> {
         // SAFETY: forwarded from the caller.
-        let mut acc = unsafe { V::splat(f32::NEG_INFINITY) };
+        let l = V::LANES;
+        // SAFETY: forwarded from the caller.
+        let mut acc = [unsafe { V::splat(f32::NEG_INFINITY) }; 4];
         let mut i = 0;
-        while i + V::LANES <= n {
-            // SAFETY: src[i..i + LANES] is inside src[..n].
-            acc = acc.max_step(unsafe { V::load(src.add(i)) });
-            i += V::LANES;
+        // Four independent chains: one would wait out each step's latency per vector.
+        while i + 4 * l <= n {
+            for (k, a) in acc.iter_mut().enumerate() {
+                // SAFETY: src[i + k·l .. i + (k + 1)·l] is inside src[..n].
+                *a = a.max_step(unsafe { V::load(src.add(i + k * l)) });
+            }
+            i += 4 * l;
+        }
+        while i + l <= n {
+            // SAFETY: src[i..i + l] is inside src[..n].
+            acc[0] = acc[0].max_step(unsafe { V::load(src.add(i)) });
+            i += l;
         }
         let mut lanes = [0.0f32; MAX_LANES];
+        let all = acc[0].max_step(acc[1]).max_step(acc[2].max_step(acc[3]));
         // SAFETY: LANES <= MAX_LANES.
-        unsafe { acc.store(lanes.as_mut_ptr()) };
-        let mut best = f32::NEG_INFINITY;
-        let tail = (i..n).map(|j| {
+        unsafe { all.store(lanes.as_mut_ptr()) };
+        let mut best = tree(&mut lanes, l, |a, b| a.max_step(b));
+        for j in i..n {
             // SAFETY: j < n, and src[..n] is readable.
-            unsafe { *src.add(j) }
-        });
-        for v in lanes[..V::LANES].iter().copied().chain(tail) {
-            best = best.max_step(v);
+            best = best.max_step(unsafe { *src.add(j) });
         }
         // Lanes lose the order between equal-comparing values with different bits (±0, NaN
         // payloads): only then does order matter, so redo those in order.

@@ -43,10 +43,16 @@ static RAN: [core::sync::atomic::AtomicUsize; 4] =
 /// Counts a plane (or block of rows) pooled by `s`; nothing in release builds.
 #[inline(always)]
 fn ran(s: Strategy) {
+    ran_n(s, 1);
+}
+
+/// Counts `n` planes pooled by `s`.
+#[inline(always)]
+fn ran_n(s: Strategy, n: usize) {
     #[cfg(debug_assertions)]
-    RAN[s as usize].fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    RAN[s as usize].fetch_add(n, core::sync::atomic::Ordering::Relaxed);
     #[cfg(not(debug_assertions))]
-    let _ = s;
+    let _ = (s, n);
 }
 
 /// How many planes (or row blocks) each strategy (in [`Strategy::ALL`] order) pooled since
@@ -68,9 +74,9 @@ pub(crate) type OnePlane = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], 
 /// `dst` (and `idx` when `R::INDICES`) `n` blocks of `rows.len() · ow` values.
 ///
 /// # Safety
-/// As [`plane`], for every plane, and `one` must be `plane` for `R`.
+/// As [`plane`], for every plane, and `one` must be `plane` for `V`, `T`, `R`.
 #[inline(always)]
-pub(crate) unsafe fn planes<R: Reduce>(
+pub(crate) unsafe fn planes<V: F32Vec, T: F32Vec, R: Reduce>(
     g: &Geometry,
     src: &[f32],
     dst: &mut [f32],
@@ -81,6 +87,36 @@ pub(crate) unsafe fn planes<R: Reduce>(
 ) {
     let hw = g.plane_len();
     let per = rows.len() * g.output()[1];
+    if g.is_contiguous_global() && !R::INDICES && !rows.is_empty() {
+        // Global pooling: the planes' runs back to back, no per-plane call (ResNet's head
+        // is 2048 planes of 49 values: per-plane setup was a third of the time).
+        let [kh, kw] = g.kernel();
+        let div = g.divide_by(kh, kw, kh, kw);
+        // Runs shorter than four vectors fold fewer lanes with the narrower vector
+        // (measured on AVX-512 with 49 values: 21 µs with 16 lanes, 14 with 8).
+        let narrow = kh * kw < 4 * V::LANES;
+        let mut done = 0;
+        while done < n {
+            let at = src[done * hw..].as_ptr();
+            // SAFETY: the caller vouches for the ISAs; plane `done` holds kh·kw values.
+            let v = unsafe {
+                if narrow {
+                    R::contiguous::<T>(at, kh * kw, div)
+                } else {
+                    R::contiguous::<V>(at, kh * kw, div)
+                }
+            };
+            match v {
+                Some(v) => dst[done] = v,
+                None => break,
+            }
+            done += 1;
+        }
+        if done == n {
+            ran_n(Strategy::Global, n);
+            return;
+        }
+    }
     for p in 0..n {
         let i = if R::INDICES {
             &mut idx[p * per..(p + 1) * per]
