@@ -55,13 +55,13 @@ impl Reduce for Avg {
     #[inline(always)]
     unsafe fn regroups<V: F32Vec>(src: *const f32, n: usize, taps: usize) -> bool {
         // SAFETY: forwarded from the caller.
-        let (sum, peak) = unsafe { sum_and_peak::<V>(src, n) };
+        let (sum, peak) = unsafe { sum_and_magnitude::<V, false>(src, n) };
         sum.is_finite() && small(peak, taps)
     }
     #[inline(always)]
     unsafe fn contiguous<V: F32Vec>(src: *const f32, n: usize, div: f32) -> Option<f32> {
         // SAFETY: forwarded from the caller.
-        let (sum, mass) = unsafe { sum_and_mass::<V>(src, n) };
+        let (sum, mass) = unsafe { sum_and_magnitude::<V, true>(src, n) };
         // Lane order moves overflow around (inf + -inf = NaN where PyTorch's order gives inf,
         // or finite where PyTorch's partial sum overflows): redo those in PyTorch's order,
         // out of line (if-converted, the redo's select cost a third of a 7×7 global average
@@ -76,49 +76,6 @@ impl Reduce for Avg {
         }
         Some(sum / div)
     }
-}
-
-/// The sum of `src[..n]` in vector lanes, and the sum of its magnitudes (cheaper than the
-/// largest magnitude: an add, not a NaN-aware select, per vector).
-///
-/// # Safety
-/// The CPU must support `V`'s ISA; `src[..n]` readable.
-#[inline(always)]
-unsafe fn sum_and_mass<V: F32Vec>(src: *const f32, n: usize) -> (f32, f32) {
-    let l = V::LANES;
-    // SAFETY: forwarded from the caller.
-    let zero = unsafe { V::splat(0.0) };
-    // Two independent chains each (a loop-carried add waits out its latency per vector).
-    let (mut acc, mut mass) = ([zero; 2], [zero; 2]);
-    let mut i = 0;
-    while i + 2 * l <= n {
-        for k in 0..2 {
-            // SAFETY: src[i + k·l .. i + (k + 1)·l] is inside src[..n].
-            let v = unsafe { V::load(src.add(i + k * l)) };
-            (acc[k], mass[k]) = (acc[k].add(v), mass[k].add(v.abs()));
-        }
-        i += 2 * l;
-    }
-    if i + l <= n {
-        // SAFETY: src[i..i + l] is inside src[..n].
-        let v = unsafe { V::load(src.add(i)) };
-        (acc[0], mass[0]) = (acc[0].add(v), mass[0].add(v.abs()));
-        i += l;
-    }
-    let (mut a, mut b) = ([0.0f32; MAX_LANES], [0.0f32; MAX_LANES]);
-    // SAFETY: LANES <= MAX_LANES.
-    unsafe {
-        acc[0].add(acc[1]).store(a.as_mut_ptr());
-        mass[0].add(mass[1]).store(b.as_mut_ptr());
-    }
-    let mut sum = tree(&mut a, l, |x, y| x + y);
-    let mut total = tree(&mut b, l, |x, y| x + y);
-    for j in i..n {
-        // SAFETY: j < n.
-        let v = unsafe { *src.add(j) };
-        (sum, total) = (sum + v, total + v.abs());
-    }
-    (sum, total)
 }
 
 /// The sum of `src[..n]` in PyTorch's order.
@@ -136,47 +93,71 @@ unsafe fn in_order(src: *const f32, n: usize) -> f32 {
     sum
 }
 
-/// The sum of `src[..n]` in vector lanes, and its largest magnitude (meaningless when the
-/// sum is not finite: a NaN input makes the sum NaN).
+/// The sum of `src[..n]` in vector lanes, and of its magnitudes: their sum when `MASS`
+/// (an add per vector, what a contiguous window's overflow test needs), else the largest
+/// (a NaN-aware select; meaningless when the sum is not finite: a NaN input makes the sum
+/// NaN).
 ///
 /// # Safety
 /// The CPU must support `V`'s ISA; `src[..n]` readable.
 #[inline(always)]
-unsafe fn sum_and_peak<V: F32Vec>(src: *const f32, n: usize) -> (f32, f32) {
+unsafe fn sum_and_magnitude<V: F32Vec, const MASS: bool>(src: *const f32, n: usize) -> (f32, f32) {
     let l = V::LANES;
     // SAFETY: forwarded from the caller.
     let zero = unsafe { V::splat(0.0) };
     // Two independent chains each (a loop-carried add waits out its latency per vector).
-    let (mut acc, mut peak) = ([zero; 2], [zero; 2]);
+    let (mut acc, mut mag) = ([zero; 2], [zero; 2]);
     let mut i = 0;
     while i + 2 * l <= n {
         for k in 0..2 {
             // SAFETY: src[i + k·l .. i + (k + 1)·l] is inside src[..n].
             let v = unsafe { V::load(src.add(i + k * l)) };
-            (acc[k], peak[k]) = (acc[k].add(v), peak[k].max_step(v.abs()));
+            (acc[k], mag[k]) = (acc[k].add(v), grow::<V, MASS>(mag[k], v));
         }
         i += 2 * l;
     }
     if i + l <= n {
         // SAFETY: src[i..i + l] is inside src[..n].
         let v = unsafe { V::load(src.add(i)) };
-        (acc[0], peak[0]) = (acc[0].add(v), peak[0].max_step(v.abs()));
+        (acc[0], mag[0]) = (acc[0].add(v), grow::<V, MASS>(mag[0], v));
         i += l;
     }
     let (mut a, mut b) = ([0.0f32; MAX_LANES], [0.0f32; MAX_LANES]);
     // SAFETY: LANES <= MAX_LANES.
     unsafe {
         acc[0].add(acc[1]).store(a.as_mut_ptr());
-        peak[0].max_step(peak[1]).store(b.as_mut_ptr());
+        let both = if MASS {
+            mag[0].add(mag[1])
+        } else {
+            mag[0].max_step(mag[1])
+        };
+        both.store(b.as_mut_ptr());
     }
     let mut sum = tree(&mut a, l, |x, y| x + y);
-    let mut top = tree(&mut b, l, f32::max);
+    let mut top = tree(&mut b, l, if MASS { |x, y| x + y } else { f32::max });
     for j in i..n {
         // SAFETY: j < n.
         let v = unsafe { *src.add(j) };
-        (sum, top) = (sum + v, top.max(v.abs()));
+        sum += v;
+        top = if MASS {
+            top + v.abs()
+        } else {
+            top.max(v.abs())
+        };
     }
     (sum, top)
+}
+
+/// Folds `|v|` into the magnitude accumulator `m` of [`sum_and_magnitude`] (a function, not
+/// a closure: closures do not inherit `#[inline(always)]`, and out of line the intrinsics
+/// lose their target features).
+#[inline(always)]
+fn grow<V: F32Vec, const MASS: bool>(m: V, v: V) -> V {
+    if MASS {
+        m.add(v.abs())
+    } else {
+        m.max_step(v.abs())
+    }
 }
 
 /// Whether windows of `taps` values of magnitude at most `peak` can be summed in any grouping
