@@ -293,7 +293,9 @@ def chart(cases, thread_counts, res, found, path, best):
         x = np.arange(len(cases))
         wdt = 0.8 / max(1, len(peer_names))
         for j, p in enumerate(peer_names):
-            sp = [res[(c["name"], t, p)] / res[(c["name"], t, "simdpool:" + best)] for c in cases]
+            # A peer without the op (PyTorch channels-last for 1-D, ONNX Runtime for adaptive
+            # sizes other than 1) gets no bar.
+            sp = [res.get((c["name"], t, p), float("nan")) / res[(c["name"], t, "simdpool:" + best)] for c in cases]
             ax.bar(x + j * wdt, sp, wdt, label=f"simdpool speedup vs {p}")
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_yscale("log")
