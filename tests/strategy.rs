@@ -7,7 +7,7 @@ use simdpool::{AdaptivePool2d, AdaptivePool3d, Layer, Pool1d, Pool2d, Pool3d};
 use simdpool_kernels::{strategy_counts, Strategy};
 
 /// Runs `l` serially and returns how many planes each strategy pooled.
-fn ran<L: Layer>(l: L, shape: L::Shape) -> [usize; 4] {
+fn ran<L: Layer>(l: L, shape: L::Shape) -> [usize; 5] {
     let l = l.parallel(false);
     let n: usize = shape.as_ref().iter().product();
     let x: Vec<f32> = (0..n).map(|i| (i % 7) as f32).collect();
@@ -18,8 +18,20 @@ fn ran<L: Layer>(l: L, shape: L::Shape) -> [usize; 4] {
     strategy_counts().expect("tests count strategies")
 }
 
+/// As [`ran`], with indices.
+fn ran_idx<L: Layer>(l: L, shape: L::Shape) -> [usize; 5] {
+    let l = l.parallel(false);
+    let n: usize = shape.as_ref().iter().product();
+    let x: Vec<f32> = (0..n).map(|i| (i % 7) as f32).collect();
+    let out_len: usize = l.output_shape(shape).unwrap().as_ref().iter().product();
+    let (mut y, mut i) = (vec![0.0; out_len], vec![0; out_len]);
+    strategy_counts();
+    l.forward_with_indices(&x, shape, &mut y, &mut i).unwrap();
+    strategy_counts().expect("tests count strategies")
+}
+
 /// Counts with `n` planes for `s` and none for the others.
-fn only(s: Strategy, n: usize) -> [usize; 4] {
+fn only(s: Strategy, n: usize) -> [usize; 5] {
     Strategy::ALL.map(|t| if t == s { n } else { 0 })
 }
 
@@ -27,7 +39,7 @@ fn only(s: Strategy, n: usize) -> [usize; 4] {
 fn every_shape_takes_its_strategy_on_every_isa() {
     use Strategy::*;
     for isa in common::isas() {
-        let check = |got: [usize; 4], want: [usize; 4], what: &str| {
+        let check = |got: [usize; 5], want: [usize; 5], what: &str| {
             assert_eq!(
                 got,
                 want,
@@ -92,16 +104,28 @@ fn every_shape_takes_its_strategy_on_every_isa() {
             only(Flat, 6),
             "3-D max (1,3,3) s1",
         );
-        // Adaptive with equal windows is regular pooling (28 -> 7: max 4 s4).
+        // Adaptive with equal windows is regular pooling (28 -> 7: 4x4 stride 4), whose
+        // windows tile the plane: blocks for values; argmax keeps to the row walk.
+        let a7 = [1, 2, 28, 28];
         check(
-            ran(AdaptivePool2d::max(7).isa(isa), [1, 2, 28, 28]),
+            ran(AdaptivePool2d::max(7).isa(isa), a7),
+            only(Blocks, 2),
+            "adaptive max 7 of 28",
+        );
+        check(
+            ran(AdaptivePool2d::avg(7).isa(isa), a7),
+            only(Blocks, 2),
+            "adaptive avg 7 of 28",
+        );
+        check(
+            ran_idx(AdaptivePool2d::max(7).isa(isa), a7),
             only(Rows, 2),
-            "adaptive 7 of 28",
+            "argmax 7 of 28",
         );
         // Unequal adaptive windows take the exact loop, outside the plane kernels.
         check(
             ran(AdaptivePool2d::avg(7).isa(isa), [1, 2, 10, 10]),
-            [0; 4],
+            [0; 5],
             "adaptive 7 of 10",
         );
     }

@@ -29,7 +29,7 @@ const EDGES: usize = 16;
 /// `n`. An iterator, not a function taking a closure: a closure's body is a function of its
 /// own, which neither inherits `#[inline(always)]` nor the entry point's target features,
 /// and out of line its intrinsics become calls (seen with rustc 1.95).
-struct Chunks {
+pub(super) struct Chunks {
     next: usize,
     n: usize,
     l: usize,
@@ -37,7 +37,7 @@ struct Chunks {
 
 impl Chunks {
     #[inline(always)]
-    fn new(n: usize, l: usize) -> Chunks {
+    pub(super) fn new(n: usize, l: usize) -> Chunks {
         debug_assert!(n >= l, "fewer values than one chunk");
         Chunks { next: 0, n, l }
     }

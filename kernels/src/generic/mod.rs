@@ -54,6 +54,7 @@
 //! PyTorch's by rounding only (well inside 1e-5 relative).
 
 mod avg;
+mod blocks;
 mod flat;
 mod max;
 mod reduce;

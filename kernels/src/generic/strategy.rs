@@ -1,5 +1,6 @@
-//! The one place a plane's strategy is chosen: global (one contiguous window), flat runs
-//! (same-size stride-1 planes), separable tiles (vertical stride 1), or row by row. Each
+//! The one place a plane's strategy is chosen: global (one contiguous window), blocks
+//! (windows tiling the plane at stride ≥ 3), flat runs (same-size stride-1 planes),
+//! separable tiles (vertical stride 1), or row by row. Each
 //! strategy lives in its own module; every test build counts which ones ran, so tests can
 //! assert that a shape took the path it should (a disabled fast path fails them).
 
@@ -8,6 +9,7 @@ use core::ops::Range;
 use crate::geometry::Geometry;
 use crate::vector::F32Vec;
 
+use super::blocks::blocks;
 use super::flat::flat;
 use super::reduce::Reduce;
 use super::rows::rows as by_rows;
@@ -24,21 +26,25 @@ pub enum Strategy {
     Tiles,
     /// Row by row: interior, clipped and exact border vectors.
     Rows,
+    /// Windows tiling the plane (kernel = stride ≥ 3, no padding): rows reduced lane by
+    /// lane, then each output's neighbours.
+    Blocks,
 }
 
 impl Strategy {
     /// Every strategy, in the order of [`strategy_counts`].
-    pub const ALL: [Strategy; 4] = [
+    pub const ALL: [Strategy; 5] = [
         Strategy::Global,
         Strategy::Flat,
         Strategy::Tiles,
         Strategy::Rows,
+        Strategy::Blocks,
     ];
 }
 
 #[cfg(debug_assertions)]
-static RAN: [core::sync::atomic::AtomicUsize; 4] =
-    [const { core::sync::atomic::AtomicUsize::new(0) }; 4];
+static RAN: [core::sync::atomic::AtomicUsize; Strategy::ALL.len()] =
+    [const { core::sync::atomic::AtomicUsize::new(0) }; Strategy::ALL.len()];
 
 /// Counts a plane (or block of rows) pooled by `s`; nothing in release builds.
 #[inline(always)]
@@ -58,7 +64,7 @@ fn ran_n(s: Strategy, n: usize) {
 /// How many planes (or row blocks) each strategy (in [`Strategy::ALL`] order) pooled since
 /// the last call, process-wide; resets the counts. `None` in builds without debug
 /// assertions, which do not count. For tests: run one call at a time.
-pub fn strategy_counts() -> Option<[usize; 4]> {
+pub fn strategy_counts() -> Option<[usize; Strategy::ALL.len()]> {
     #[cfg(debug_assertions)]
     return Some(core::array::from_fn(|i| {
         RAN[i].swap(0, core::sync::atomic::Ordering::Relaxed)
@@ -202,6 +208,12 @@ unsafe fn choose<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usiz
     let span = interior.start..end.max(interior.start);
     // Argmax carries offsets in f32 lanes: exact only up to 2^24.
     let vectors = !R::INDICES || g.offsets_fit_f32();
+    // Windows tiling the plane at a stride the row walk would gather: scratch rows.
+    // SAFETY: forwarded from this function's contract.
+    if S == 0 && unsafe { blocks::<V, T, R>(g, src, dst, rows.clone()) } {
+        ran(Strategy::Blocks);
+        return;
+    }
     // Same-size stride-1 planes as flat runs (both passes), else separable tiles.
     // SAFETY: forwarded from this function's contract (argmax offsets fit an f32).
     if vectors && S == 1 && unsafe { flat::<V, T, R, KW>(g, src, dst, idx, rows.clone()) } {
