@@ -27,7 +27,7 @@ def floats(values):
 
 
 rng = random.Random(9)
-for target in ["pool2d", "shapes", "geometry"]:
+for target in ["pool2d", "shapes", "geometry", "nd"]:
     for i, n in enumerate([16, 48, 128, 384, 1024, 4096]):
         write(target, f"random-{i}", [rng.randrange(256) for _ in range(n)])
 

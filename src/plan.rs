@@ -309,8 +309,15 @@ fn lengths(shape: &[usize], out: [usize; 3]) -> Result<(usize, usize), PoolError
             |a, &b| a.checked_mul(b),
         )
         .ok_or_else(overflow)?;
+    // The same without the batch: a zero batch must not hide a volume that overflows (the
+    // index arithmetic runs on volumes; the nd fuzz target found an adaptive output of
+    // usize::MAX accepted with batch 0).
+    let per_batch = |dims: &[usize]| dims.iter().try_fold(shape[1], |a, &b| a.checked_mul(b));
+    let in_one = per_batch(&shape[2..]).ok_or_else(overflow)?;
+    let out_one = per_batch(&out).ok_or_else(overflow)?;
     // Sizes beyond isize::MAX bytes cannot be slices (of f32 or i64).
-    if in_len > isize::MAX as usize / 8 || out_len > isize::MAX as usize / 8 {
+    let limit = isize::MAX as usize / 8;
+    if in_len.max(out_len).max(in_one).max(out_one) > limit {
         return Err(overflow());
     }
     Ok((in_len, out_len))

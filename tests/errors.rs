@@ -330,6 +330,13 @@ fn errors_of_other_ranks_and_onnx_attributes() {
             source: "Pool3d::isa"
         }
     );
+    // A zero batch does not hide an output volume that overflows (found by the nd fuzz
+    // target: adaptive output [4, usize::MAX] was accepted for batch 0, then its volume
+    // overflowed while renumbering indices).
+    assert!(matches!(
+        err_any(&AdaptivePool2d::max([4, usize::MAX]), &[], [0, 3, 10, 6]),
+        PoolError::Overflow { .. }
+    ));
     // Overflowing 3-D shapes are refused, not wrapped.
     let big = usize::MAX / 4;
     assert!(matches!(
