@@ -131,6 +131,8 @@ struct Call {
     source: &'static str,
     parallel: bool,
     style: IndexStyle,
+    /// Spatial axes of the layer.
+    rank: usize,
 }
 
 impl Call {
@@ -152,6 +154,7 @@ impl Call {
             source,
             parallel: true,
             style: IndexStyle::Plane,
+            rank: 2,
         })
     }
 
@@ -199,7 +202,7 @@ impl Call {
             self.parallel,
         );
         if self.op == Op::ArgMax {
-            threading::restyle(plan, idx, self.style, self.parallel);
+            threading::restyle(plan, idx, self.style, self.rank, self.parallel);
         }
         Ok(())
     }
@@ -276,6 +279,7 @@ macro_rules! layer {
                 )?;
                 call.parallel = self.0.parallel;
                 call.style = $style(&self.0);
+                call.rank = $s - 2;
                 call.run(&plan, input, &shape, output, idx)?;
                 Ok(out_shape(shape, &plan))
             }

@@ -143,7 +143,16 @@ fn volumes(
 }
 
 /// Renumbers PyTorch's indices (flat within a volume, row-major) as `style` says.
-pub(crate) fn restyle(plan: &Plan, idx: &mut [i64], style: IndexStyle, parallel: bool) {
+/// `rank` is the layer's number of spatial axes: the outermost one takes whatever lies past
+/// the volume (PyTorch's index of a window with no tap inside may), so such an index
+/// renumbers as if that axis were longer.
+pub(crate) fn restyle(
+    plan: &Plan,
+    idx: &mut [i64],
+    style: IndexStyle,
+    rank: usize,
+    parallel: bool,
+) {
     let (vol_in, vol_out) = (plan.in_volume() as i64, plan.out_volume());
     let [d, h, w] = plan.input.map(|v| v as i64);
     let fix = |(v, chunk): (usize, &mut [i64])| {
@@ -152,10 +161,14 @@ pub(crate) fn restyle(plan: &Plan, idx: &mut [i64], style: IndexStyle, parallel:
             *i = match style {
                 IndexStyle::Plane => *i,
                 IndexStyle::Tensor => base + *i,
-                IndexStyle::TensorColumnMajor => {
-                    let (z, y, x) = (*i / (h * w), *i / w % h, *i % w);
-                    base + z + y * d + x * d * h
-                }
+                IndexStyle::TensorColumnMajor => match rank {
+                    1 => base + *i,
+                    2 => base + *i / w + (*i % w) * h,
+                    _ => {
+                        let (z, y, x) = (*i / (h * w), *i / w % h, *i % w);
+                        base + z + y * d + x * d * h
+                    }
+                },
             };
         }
     };

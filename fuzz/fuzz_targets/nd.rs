@@ -25,11 +25,19 @@ fn axis<const R: usize>(b: &mut Bytes, lo: usize, hi: usize) -> [usize; R] {
     })
 }
 
-fn check<L: Layer + Clone + Debug>(b: &mut Bytes, l: L, shape: L::Shape, style: IndexStyle) {
+/// `l` numbers indices as PyTorch does; `styled` is the same layer with index style `style`.
+fn check<L: Layer + Clone + Debug>(
+    b: &mut Bytes,
+    l: L,
+    styled: L,
+    shape: L::Shape,
+    style: IndexStyle,
+) {
     let isas = simdpool::supported_isas();
     let isa = isas[b.range(0, isas.len() - 1)];
     let parallel = b.u8() & 1 == 0;
     let l = l.isa(isa).parallel(parallel);
+    let styled = styled.isa(isa).parallel(parallel);
     let Ok(out_shape) = l.output_shape(shape) else {
         // Rejected: nothing written.
         let mut out = [7.0f32; 8];
@@ -61,7 +69,8 @@ fn check<L: Layer + Clone + Debug>(b: &mut Bytes, l: L, shape: L::Shape, style: 
         let (_, plane) = reference::forward(&l, &input, shape).unwrap();
         let mut out = vec![0.0; n_out];
         let mut idx = vec![0; n_out];
-        l.forward_with_indices(&input, shape, &mut out, &mut idx)
+        styled
+            .forward_with_indices(&input, shape, &mut out, &mut idx)
             .unwrap();
         let s = shape.as_ref();
         let sp = &s[2..];
@@ -72,13 +81,15 @@ fn check<L: Layer + Clone + Debug>(b: &mut Bytes, l: L, shape: L::Shape, style: 
             let want = match style {
                 IndexStyle::Tensor => base + p,
                 _ => {
-                    // Column-major within the volume: first spatial axis fastest.
+                    // Column-major within the volume: first spatial axis fastest; the
+                    // outermost axis takes an index past the volume (an empty window's).
                     let mut rest = p as usize;
                     let mut coords = vec![0; sp.len()];
-                    for a in (0..sp.len()).rev() {
+                    for a in (1..sp.len()).rev() {
                         coords[a] = rest % sp[a];
                         rest /= sp[a];
                     }
+                    coords[0] = rest;
                     let (mut at, mut stride) = (0, 1);
                     for a in 0..sp.len() {
                         at += coords[a] * stride;
@@ -126,8 +137,8 @@ macro_rules! regular {
             IndexStyle::Tensor,
             IndexStyle::TensorColumnMajor,
         ][b.range(0, 2)];
-        p = p.index_style(style);
-        check(b, p, $shape, style);
+        let styled = p.clone().index_style(style);
+        check(b, p, styled, $shape, style);
     }};
 }
 
@@ -140,7 +151,7 @@ macro_rules! adaptive {
         } else {
             $t::avg(out)
         };
-        check(b, p, $shape, IndexStyle::Plane);
+        check(b, p.clone(), p, $shape, IndexStyle::Plane);
     }};
 }
 
