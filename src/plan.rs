@@ -185,7 +185,14 @@ impl<const R: usize> Spec<R> {
         let mut axes = [Axis::symmetric(1, 1, 1, 1, 0, 1); R];
         let mut outs = [0i128; R];
         for i in 0..R {
-            let (n, k, s, d) = (sizes[i], self.kernel[i], stride[i], self.dilation[i]);
+            // A one-tap kernel has no spacing: its dilation would only overflow the tap
+            // arithmetic (the nd fuzz target found dilation usize::MAX on a 3-D depth axis).
+            let d = if self.kernel[i] == 1 {
+                1
+            } else {
+                self.dilation[i]
+            };
+            let (n, k, s) = (sizes[i], self.kernel[i], stride[i]);
             let (out, pb, pe) = match (self.auto_pad, self.padding) {
                 (AutoPad::SameUpper | AutoPad::SameLower, _) => {
                     let upper = self.auto_pad == AutoPad::SameUpper;

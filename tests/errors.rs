@@ -337,6 +337,17 @@ fn errors_of_other_ranks_and_onnx_attributes() {
         err_any(&AdaptivePool2d::max([4, usize::MAX]), &[], [0, 3, 10, 6]),
         PoolError::Overflow { .. }
     ));
+    // A one-tap depth kernel ignores its dilation, however large (found by the nd fuzz
+    // target: dilation usize::MAX overflowed the depth taps' arithmetic).
+    let x105: Vec<f32> = (0..3 * 7 * 2 * 7).map(|i| i as f32).collect();
+    let mut y = [0.0; 64];
+    let pool = Pool3d::max(1).stride(3).dilation([usize::MAX, 4, 1]);
+    assert_eq!(
+        pool.auto_pad(AutoPad::Valid)
+            .forward(&x105, [1, 3, 7, 2, 7], &mut y),
+        Ok([1, 3, 3, 1, 3])
+    );
+    assert_eq!(&y[..3], &[0.0, 3.0, 6.0]);
     // Overflowing 3-D shapes are refused, not wrapped.
     let big = usize::MAX / 4;
     assert!(matches!(
