@@ -49,3 +49,34 @@ fn issue9_argmax_4096_squared() {
         }
     }
 }
+
+/// Found by the nd fuzz target: ONNX SAME padding with a huge dilation or kernel puts
+/// windows far into the padding. Clipped border vectors shifted a lane mask by the far-left
+/// tap's lane count (AVX-512: shift overflow) and looped over all 2^32 taps of the kernel
+/// (timeouts); now they clamp the lanes and visit only taps near the row.
+#[test]
+fn same_padding_with_huge_windows() {
+    use simdpool::{AutoPad, Pool1d};
+    let x: Vec<f32> = (0..2 * 3 * 63).map(|i| (i % 11) as f32 - 5.0).collect();
+    let y: Vec<f32> = (0..3 * 9 * 8).map(|i| (i % 7) as f32).collect();
+    let z: Vec<f32> = (0..2 * 2 * 9 * 18).map(|i| (i % 5) as f32).collect();
+    let huge_dilation = Pool1d::avg(6)
+        .stride(2)
+        .dilation(u32::MAX as usize)
+        .auto_pad(AutoPad::SameLower);
+    let huge_kernel = Pool2d::avg((3, u32::MAX as usize - 1))
+        .stride((3, 1))
+        .dilation(3)
+        .auto_pad(AutoPad::SameLower);
+    let huge_kernel_upper = Pool2d::avg((1, 1usize << 32))
+        .stride(2)
+        .dilation(3)
+        .auto_pad(AutoPad::SameUpper);
+    for isa in common::isas() {
+        for par in [false, true] {
+            common::check_reference(isa, &huge_dilation, [2, 3, 63], &x, par).unwrap();
+            common::check_reference(isa, &huge_kernel, [1, 3, 9, 8], &y, par).unwrap();
+            common::check_reference(isa, &huge_kernel_upper, [2, 2, 9, 18], &z, par).unwrap();
+        }
+    }
+}

@@ -249,15 +249,32 @@ unsafe fn clipped<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
         }
     }
     let base = src.as_ptr();
+    // Taps whose every lane lies outside the row would only add R::FILL: skip them, so a
+    // window hanging far into (ONNX SAME) padding costs its taps near the row, not `kw`
+    // (the nd fuzz target timed out on kernels of 2^32 taps). Tap kx covers columns
+    // x0 + kx·dw + [0, (LANES − 1)·sw].
+    let span = ((l - 1) * sw) as isize;
+    let kx_lo = if x0 + span >= 0 {
+        0
+    } else {
+        ((-(x0 + span)) as usize).div_ceil(dw).min(kw)
+    };
+    let kx_hi = if x0 >= w as isize {
+        0
+    } else {
+        ((w as isize - x0) as usize).div_ceil(dw).min(kw)
+    };
     // SAFETY: the caller vouches for V's ISA; `first` holds LANES elements.
     let mut st = unsafe { R::start::<V>(V::load(first.as_ptr())) };
     for ky in t.ky_lo..t.ky_hi {
         let y = (t.iy0 + (ky * dh) as isize) as usize;
         let yoff = ky * dh * w;
-        for kx in 0..kw {
+        for kx in kx_lo..kx_hi {
             let xs = x0 + (kx * dw) as isize;
-            // Lanes whose tap is inside the row: (lo, hi).
+            // Lanes whose tap is inside the row: (lo, hi), at most all of them (`lo` can
+            // pass the last lane when the tap is far left).
             let (lo, hi, _) = taps(xs, l, sw, w, 0);
+            let (lo, hi) = (lo.min(l), hi.min(l));
             let last = xs + ((l - 1) * sw) as isize;
             let spare = if S == 2 { 1 } else { 0 };
             let p = base.wrapping_offset((y * w) as isize + xs);
