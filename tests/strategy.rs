@@ -72,8 +72,9 @@ fn every_shape_takes_its_strategy_on_every_isa() {
             "max 3 s1 p1",
         );
         check(
+            // Both 1-D rows stacked as one two-row plane.
             ran(Pool1d::max(5).stride(1).padding(2).isa(isa), [1, 2, 300]),
-            only(Flat, 2),
+            only(Flat, 1),
             "1-D max 5 s1 p2",
         );
         // Vertical stride 1, narrower output: separable tiles.
@@ -82,6 +83,18 @@ fn every_shape_takes_its_strategy_on_every_isa() {
             ran(tiles.isa(isa), [1, 2, 16, 40]),
             only(Tiles, 2),
             "avg 3 s(1,2) p1",
+        );
+        // VGG's small planes (2x2 stride 2, no padding) stack into one tall plane: five
+        // planes, one call of the row walk.
+        check(
+            ran(Pool2d::max(2).isa(isa), [1, 5, 14, 14]),
+            only(Rows, 1),
+            "max 2 s2 on 14x14",
+        );
+        check(
+            ran_idx(Pool2d::max(2).isa(isa), [1, 5, 14, 14]),
+            only(Rows, 1),
+            "argmax 2 s2 on 14x14",
         );
         // Stride 2 (ResNet stem): row by row.
         let stem = Pool2d::max(3).stride(2).padding(1);
@@ -105,21 +118,22 @@ fn every_shape_takes_its_strategy_on_every_isa() {
             "3-D max (1,3,3) s1",
         );
         // Adaptive with equal windows is regular pooling (28 -> 7: 4x4 stride 4), whose
-        // windows tile the plane: blocks for values; argmax keeps to the row walk.
+        // windows tile the plane: blocks for values; argmax keeps to the row walk. Tiling
+        // windows step from one plane into the next, so the two planes run as one.
         let a7 = [1, 2, 28, 28];
         check(
             ran(AdaptivePool2d::max(7).isa(isa), a7),
-            only(Blocks, 2),
+            only(Blocks, 1),
             "adaptive max 7 of 28",
         );
         check(
             ran(AdaptivePool2d::avg(7).isa(isa), a7),
-            only(Blocks, 2),
+            only(Blocks, 1),
             "adaptive avg 7 of 28",
         );
         check(
             ran_idx(AdaptivePool2d::max(7).isa(isa), a7),
-            only(Rows, 2),
+            only(Rows, 1),
             "argmax 7 of 28",
         );
         // Unequal adaptive windows take the exact loop, outside the plane kernels.

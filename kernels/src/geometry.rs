@@ -347,6 +347,28 @@ impl Geometry {
         }
     }
 
+    /// The geometry of `n` of these planes stacked into one `n·h`-row plane, when that
+    /// pools them exactly as one at a time: no vertical padding and windows that step
+    /// exactly from one plane into the next (`h = oh·sh`, every window inside its plane).
+    /// Small planes (VGG's 14×14, DenseNet's 28×28 transitions) then pay their per-plane
+    /// and per-row setup once per call. `None` when the planes do not stack.
+    pub(crate) fn stacked(&self, n: usize) -> Option<Geometry> {
+        let [y, x] = self.axes();
+        let tiles = y.pad_begin == 0
+            && y.pad_end == 0
+            && self.oh.checked_mul(self.s[0]) == Some(self.h)
+            && (self.k[0] - 1) * self.d[0] < self.s[0];
+        if !tiles || n < 2 {
+            return None;
+        }
+        let y = Axis {
+            size: self.h.checked_mul(n)?,
+            out: self.oh.checked_mul(n)?,
+            ..y
+        };
+        Geometry::from_axes([y, x], self.divisor)
+    }
+
     /// Whether the whole window is the plane's first `kh` rows, read as one contiguous run:
     /// one output, no padding, undilated rows, full-width columns.
     pub(crate) fn is_contiguous_global(&self) -> bool {

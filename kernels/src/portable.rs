@@ -6,10 +6,11 @@ use wide::{f32x4, f32x8, CmpGt};
 use crate::vector::F32Vec;
 
 macro_rules! wide_vec {
-    ($ty:ident, $n:literal) => {
+    ($ty:ident, $half:ident, $n:literal) => {
         impl F32Vec for $ty {
             const LANES: usize = $n;
             type Mask = $ty;
+            type Half = $half;
 
             #[inline(always)]
             unsafe fn splat(x: f32) -> Self {
@@ -63,6 +64,19 @@ macro_rules! wide_vec {
                 self / o
             }
             #[inline(always)]
+            fn max_any(self, o: Self) -> Self {
+                self.fast_max(o)
+            }
+            #[inline(always)]
+            fn max_first(self, v: Self) -> Self {
+                // Not `fast_max`: on NEON it orders -0.0 below +0.0.
+                Self::select(self.beats(v), v, self)
+            }
+            #[inline(always)]
+            fn beats(self, v: Self) -> Self {
+                v.cmp_gt(self)
+            }
+            #[inline(always)]
             fn max_step(self, v: Self) -> Self {
                 Self::select(self.takes(v), v, self)
             }
@@ -78,7 +92,7 @@ macro_rules! wide_vec {
     };
 }
 
-wide_vec!(f32x8, 8);
-wide_vec!(f32x4, 4);
+wide_vec!(f32x8, f32x4, 8);
+wide_vec!(f32x4, f32x4, 4);
 
 crate::table::entry_points!(f32x8, f32x4);

@@ -6,6 +6,7 @@ use crate::vector::F32Vec;
 impl F32Vec for f32 {
     const LANES: usize = 1;
     type Mask = bool;
+    type Half = f32;
 
     #[inline(always)]
     unsafe fn splat(x: f32) -> Self {
@@ -51,6 +52,22 @@ impl F32Vec for f32 {
     #[inline(always)]
     fn div(self, o: Self) -> Self {
         self / o
+    }
+    #[inline(always)]
+    fn max_any(self, o: Self) -> Self {
+        f32::max(self, o)
+    }
+    #[inline(always)]
+    fn max_first(self, v: Self) -> Self {
+        if v > self {
+            v
+        } else {
+            self
+        }
+    }
+    #[inline(always)]
+    fn beats(self, v: Self) -> bool {
+        v > self
     }
     #[inline(always)]
     fn max_step(self, v: Self) -> Self {

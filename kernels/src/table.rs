@@ -41,8 +41,26 @@ macro_rules! entry_point {
                 // SAFETY: forwarded from this function's contract.
                 unsafe { $crate::generic::plane::<$v, $t, $crate::generic::$r>(g, src, dst, idx, rows) }
             }
+            /// [`one`] for inputs without NaN.
+            ///
+            /// # Safety
+            /// As the entry point, for one plane.
+            $(#[target_feature(enable = $feat)])?
+            #[inline(never)]
+            unsafe fn nan_free(
+                g: &$crate::Geometry, src: &[f32], dst: &mut [f32], idx: &mut [i64],
+                rows: core::ops::Range<usize>,
+            ) {
+                type R = <$crate::generic::$r as $crate::generic::Reduce>::NanFree;
+                // SAFETY: forwarded from this function's contract.
+                unsafe { $crate::generic::plane::<$v, $t, R>(g, src, dst, idx, rows) }
+            }
             // SAFETY: forwarded from this function's contract.
-            unsafe { $crate::generic::planes::<$v, $t, $crate::generic::$r>(g, src, dst, idx, rows, planes, one) }
+            unsafe {
+                $crate::generic::planes::<$v, $t, $crate::generic::$r>(
+                    g, src, dst, idx, rows, planes, one, nan_free,
+                )
+            }
         }
     };
 }

@@ -11,6 +11,9 @@ pub(crate) trait F32Vec: Copy {
     const LANES: usize;
     /// A lane mask as the ISA's compares produce it.
     type Mask: Copy;
+    /// The next narrower vector of the same ISA (`Self` when there is none): the last rung
+    /// of the ladder a narrow row walks down before any scalar code.
+    type Half: F32Vec;
 
     /// Every lane `x`.
     ///
@@ -84,6 +87,15 @@ pub(crate) trait F32Vec: Copy {
     fn mul(self, o: Self) -> Self;
     /// Lane-wise quotient.
     fn div(self, o: Self) -> Self;
+    /// Some lane-wise maximum, the cheapest the ISA has: lanes where either side is NaN
+    /// are unspecified (for magnitude scans whose NaNs are caught elsewhere).
+    fn max_any(self, o: Self) -> Self;
+    /// [`F32Vec::max_step`] for NaN-free lanes: `v` where `v > self`, else `self` (ties keep
+    /// `self`, so `-0.0` and `+0.0` stay in order); lanes holding a NaN are unspecified.
+    /// One instruction on x86 (`maxps` returns its second operand on ties).
+    fn max_first(self, v: Self) -> Self;
+    /// [`F32Vec::takes`] for NaN-free lanes: where `v > self`.
+    fn beats(self, v: Self) -> Self::Mask;
     /// PyTorch's max step, lane-wise: `v` replaces `self` where `v > self` or `v` is NaN.
     /// (So ties keep the earlier value and the last NaN wins.)
     fn max_step(self, v: Self) -> Self;

@@ -708,3 +708,50 @@ pub fn dilated_avg_regroup(isa: Isa) -> Result<(), String> {
         .dilation((6, 2));
     check_reference(isa, &pool, [1, 1, h, w], &x, false)
 }
+
+/// Signed zeros and ±1: ties between equal-comparing values everywhere, all finite (so
+/// the scan lets the cheap step run).
+fn ties(rng: &mut StdRng, len: usize) -> Vec<f32> {
+    let vals = [0.0, -0.0, -0.0, -1.0];
+    (0..len)
+        .map(|_| vals[rng.gen_range(0..vals.len())])
+        .collect()
+}
+
+/// Max on inputs whose NaNs (and infinities) sit in one plane or one band only, with
+/// signed-zero ties everywhere, against the reference (see `tests/nan_free.rs`). Returns
+/// the number of (input, pool) cases checked.
+pub fn nan_free_cases(isa: Isa, parallel: bool) -> Result<usize, String> {
+    let mut rng = StdRng::seed_from_u64(11);
+    // Small planes scanned in groups; a large plane (over 16 Ki floats) scanned in bands.
+    let shapes = [[1, 40, 9, 13], [2, 3, 17, 17], [1, 1, 300, 70]];
+    let pools = [
+        Pool2d::max(3).stride(1).padding(1),
+        Pool2d::max(5).stride(1).padding(2),
+        Pool2d::max(3).stride(1).dilation(2),
+        Pool2d::max((2, 4)).stride(1).padding((1, 2)),
+    ];
+    let mut checked = 0;
+    for shape in shapes {
+        let len: usize = shape.iter().product();
+        let clean = ties(&mut rng, len);
+        // A NaN in the last plane (or, for one plane, in the last rows).
+        let mut late = clean.clone();
+        late[len - 5] = f32::NAN;
+        // Two NaN payloads in one early spot, the last of which must win.
+        let mut early = clean.clone();
+        early[3] = f32::from_bits(0x7fc0_0001);
+        early[4] = f32::from_bits(0xffc0_0123);
+        // Infinities only (no NaN): the scan cannot tell, so the NaN-aware path runs.
+        let mut inf = clean.clone();
+        inf[len / 2] = f32::INFINITY;
+        inf[len / 3] = f32::NEG_INFINITY;
+        for pool in &pools {
+            for x in [&clean, &late, &early, &inf] {
+                check_reference(isa, pool, shape, x, parallel)?;
+                checked += 1;
+            }
+        }
+    }
+    Ok(checked)
+}

@@ -10,6 +10,7 @@ use crate::vector::F32Vec;
 impl F32Vec for float32x4_t {
     const LANES: usize = 4;
     type Mask = uint32x4_t;
+    type Half = float32x4_t;
 
     #[inline(always)]
     unsafe fn splat(x: f32) -> Self {
@@ -56,6 +57,21 @@ impl F32Vec for float32x4_t {
     fn div(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { vdivq_f32(self, o) }
+    }
+    #[inline(always)]
+    fn max_any(self, o: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { vmaxq_f32(self, o) }
+    }
+    #[inline(always)]
+    fn max_first(self, v: Self) -> Self {
+        // Not FMAX: it orders -0.0 below +0.0, where PyTorch keeps the earlier of the two.
+        Self::select(self.beats(v), v, self)
+    }
+    #[inline(always)]
+    fn beats(self, v: Self) -> uint32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vcgtq_f32(v, self) }
     }
     #[inline(always)]
     fn max_step(self, v: Self) -> Self {

@@ -12,8 +12,10 @@ impl Reduce for Avg {
     const INDICES: bool = false;
     // Adding +0.0 is exact here: the sum starts at +0.0, so it is never -0.0.
     const DIVIDES: bool = true;
+    const SCANS_NAN: bool = false;
     const FILL: f32 = 0.0;
     type State<V: F32Vec> = V;
+    type NanFree = Avg;
 
     #[inline(always)]
     unsafe fn start<V: F32Vec>(_first: V) -> V {
@@ -95,7 +97,7 @@ unsafe fn in_order(src: *const f32, n: usize) -> f32 {
 
 /// The sum of `src[..n]` in vector lanes, and of its magnitudes: their sum when `MASS`
 /// (an add per vector, what a contiguous window's overflow test needs), else the largest
-/// (a NaN-aware select; meaningless when the sum is not finite: a NaN input makes the sum
+/// (the ISA's plain max; meaningless when the sum is not finite: a NaN input makes the sum
 /// NaN).
 ///
 /// # Safety
@@ -129,7 +131,7 @@ unsafe fn sum_and_magnitude<V: F32Vec, const MASS: bool>(src: *const f32, n: usi
         let both = if MASS {
             mag[0].add(mag[1])
         } else {
-            mag[0].max_step(mag[1])
+            mag[0].max_any(mag[1])
         };
         both.store(b.as_mut_ptr());
     }
@@ -156,7 +158,7 @@ fn grow<V: F32Vec, const MASS: bool>(m: V, v: V) -> V {
     if MASS {
         m.add(v.abs())
     } else {
-        m.max_step(v.abs())
+        m.max_any(v.abs())
     }
 }
 

@@ -5,10 +5,15 @@ use crate::vector::{F32Vec, MAX_LANES};
 
 use super::reduce::{cols, each_tap, tree, Reduce};
 
-/// Max value only.
-pub(crate) struct Max;
-/// Max value and its flat index within the plane (`y·w + x`).
-pub(crate) struct ArgMax;
+/// Max value only; `NAN`: inputs may hold NaN (PyTorch's step), else the input was
+/// scanned and holds none (a plain `max` per tap: a third of the instructions on x86).
+pub(crate) struct MaxOf<const NAN: bool>;
+/// Max value and its flat index within the plane (`y·w + x`); `NAN` as for [`MaxOf`].
+pub(crate) struct ArgMaxOf<const NAN: bool>;
+/// Max over any input.
+pub(crate) type Max = MaxOf<true>;
+/// Argmax over any input.
+pub(crate) type ArgMax = ArgMaxOf<true>;
 
 /// The exact scalar window: PyTorch's loop, with the first in-bounds tap as the initial index.
 ///
@@ -34,11 +39,13 @@ unsafe fn window(g: &Geometry, src: &[f32], t: &RowTaps, ox: usize) -> (f32, i64
     (best, at)
 }
 
-impl Reduce for Max {
+impl<const NAN: bool> Reduce for MaxOf<NAN> {
     const INDICES: bool = false;
     const DIVIDES: bool = false;
+    const SCANS_NAN: bool = NAN;
     const FILL: f32 = f32::NEG_INFINITY;
     type State<V: F32Vec> = V;
+    type NanFree = MaxOf<false>;
 
     #[inline(always)]
     unsafe fn start<V: F32Vec>(_first: V) -> V {
@@ -47,12 +54,17 @@ impl Reduce for Max {
     }
     #[inline(always)]
     unsafe fn step<V: F32Vec>(s: V, v: V, _off: f32) -> V {
-        s.max_step(v)
+        if NAN {
+            s.max_step(v)
+        } else {
+            s.max_first(v)
+        }
     }
     #[inline(always)]
     unsafe fn merge<V: F32Vec>(s: V, h: V) -> V {
         // Exact: the step keeps the earliest maximum and the last NaN under any grouping.
-        s.max_step(h)
+        // SAFETY: forwarded from the caller.
+        unsafe { Self::step(s, h, 0.0) }
     }
     #[inline(always)]
     unsafe fn park<V: F32Vec>(s: V, v: *mut f32, _at: *mut f32) {
@@ -116,11 +128,13 @@ impl Reduce for Max {
     }
 }
 
-impl Reduce for ArgMax {
+impl<const NAN: bool> Reduce for ArgMaxOf<NAN> {
     const INDICES: bool = true;
     const DIVIDES: bool = false;
+    const SCANS_NAN: bool = NAN;
     const FILL: f32 = f32::NEG_INFINITY;
     type State<V: F32Vec> = (V, V);
+    type NanFree = ArgMaxOf<false>;
 
     #[inline(always)]
     unsafe fn start<V: F32Vec>(first: V) -> (V, V) {
@@ -129,7 +143,7 @@ impl Reduce for ArgMax {
     }
     #[inline(always)]
     unsafe fn step<V: F32Vec>((m, at): (V, V), v: V, off: f32) -> (V, V) {
-        let take = m.takes(v);
+        let take = if NAN { m.takes(v) } else { m.beats(v) };
         // SAFETY: forwarded from the caller.
         let off = unsafe { V::splat(off) };
         (V::select(take, v, m), V::select(take, off, at))
@@ -137,7 +151,7 @@ impl Reduce for ArgMax {
     #[inline(always)]
     unsafe fn merge<V: F32Vec>((m, at): (V, V), (hm, hat): (V, V)) -> (V, V) {
         // Offsets in `h` must share the origin of `s`'s.
-        let take = m.takes(hm);
+        let take = if NAN { m.takes(hm) } else { m.beats(hm) };
         (V::select(take, hm, m), V::select(take, hat, at))
     }
     #[inline(always)]
@@ -179,4 +193,45 @@ impl Reduce for ArgMax {
         // SAFETY: forwarded from the caller.
         unsafe { window(g, src, t, ox) }
     }
+}
+
+/// Whether `src[..n]` certainly holds no NaN (nor an infinity, nor values whose sum
+/// overflows: those answer `false` too, and only cost the NaN-aware path). One add per
+/// vector: much cheaper than the NaN test in every tap it saves.
+///
+/// # Safety
+/// The CPU must support `V`'s ISA; `src[..n]` readable.
+#[inline(always)]
+pub(crate) unsafe fn nan_free<V: F32Vec>(src: *const f32, n: usize) -> bool {
+    let l = V::LANES;
+    // SAFETY: forwarded from the caller.
+    let mut acc = [unsafe { V::splat(0.0) }; 4];
+    let mut i = 0;
+    // Four chains: one add's latency per vector would halve the scan's speed.
+    while i + 4 * l <= n {
+        for (k, a) in acc.iter_mut().enumerate() {
+            // SAFETY: src[i + k·l .. i + (k + 1)·l] is inside src[..n].
+            *a = a.add(unsafe { V::load(src.add(i + k * l)) });
+        }
+        i += 4 * l;
+    }
+    while i + l <= n {
+        // SAFETY: src[i..i + l] is inside src[..n].
+        acc[0] = acc[0].add(unsafe { V::load(src.add(i)) });
+        i += l;
+    }
+    let mut lanes = [0.0f32; MAX_LANES];
+    // SAFETY: LANES <= MAX_LANES.
+    unsafe {
+        acc[0]
+            .add(acc[1])
+            .add(acc[2].add(acc[3]))
+            .store(lanes.as_mut_ptr())
+    };
+    let mut sum = tree(&mut lanes, l, |a, b| a + b);
+    for j in i..n {
+        // SAFETY: j < n.
+        sum += unsafe { *src.add(j) };
+    }
+    sum.is_finite()
 }

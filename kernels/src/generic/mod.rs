@@ -63,6 +63,8 @@ mod sep;
 mod strategy;
 
 pub(crate) use avg::Avg;
+use max::nan_free;
 pub(crate) use max::{ArgMax, Max};
+pub(crate) use reduce::Reduce;
 pub(crate) use strategy::{plane, planes};
 pub use strategy::{strategy_counts, Strategy};

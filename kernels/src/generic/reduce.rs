@@ -12,8 +12,13 @@ pub(crate) trait Reduce {
     const FILL: f32;
     /// Whether [`Reduce::finish`] reads its divisor.
     const DIVIDES: bool;
+    /// Whether inputs are scanned for NaN first, to run [`Reduce::NanFree`] when there is
+    /// none.
+    const SCANS_NAN: bool;
     /// Per-window state held in `V`'s lanes.
     type State<V: F32Vec>: Copy;
+    /// The same reduction for inputs known to hold no NaN (cheaper steps), bit for bit.
+    type NanFree: Reduce;
 
     /// The state before the first tap; `first` holds, per lane, the offset of the first
     /// in-bounds tap from the window origin (argmax's index when nothing beats `-inf`).

@@ -56,6 +56,8 @@ pub(super) unsafe fn rows<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const
             && unsafe {
                 lanes::<V, R, S, KW>(g, src, &mut row, span.clone())
                     || lanes::<T, R, S, KW>(g, src, &mut row, span.clone())
+                    || (T::Half::LANES < T::LANES
+                        && lanes::<T::Half, R, S, KW>(g, src, &mut row, span.clone()))
             };
         if !done {
             for ox in 0..ow {
@@ -191,15 +193,16 @@ unsafe fn chunk<V: F32Vec, R: Reduce, const S: usize, const KW: usize>(
                 }
                 kx += 2;
             }
-            continue;
-        }
-        for kx in 0..kw {
-            // SAFETY: row y is inside the plane and every lane's tap is inside the row
-            // (interior), with the spare element for S == 2; ISA vouched for by the caller.
-            st = unsafe {
-                let v = load::<V, S>(base.add(at + kx * dw), sw);
-                R::step(st, v, (yoff + kx * dw) as f32)
-            };
+        } else {
+            for kx in 0..kw {
+                // SAFETY: row y is inside the plane and every lane's tap is inside the row
+                // (interior), with the spare element for S == 2; ISA vouched for by the
+                // caller.
+                st = unsafe {
+                    let v = load::<V, S>(base.add(at + kx * dw), sw);
+                    R::step(st, v, (yoff + kx * dw) as f32)
+                };
+            }
         }
     }
     let origin = t.iy0 * w as isize + x0;

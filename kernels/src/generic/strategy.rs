@@ -11,6 +11,7 @@ use crate::vector::F32Vec;
 
 use super::blocks::blocks;
 use super::flat::flat;
+use super::nan_free;
 use super::reduce::Reduce;
 use super::rows::rows as by_rows;
 use super::sep::tiles;
@@ -77,11 +78,14 @@ pub fn strategy_counts() -> Option<[usize; Strategy::ALL.len()]> {
 pub(crate) type OnePlane = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>);
 
 /// `one` (a [`plane`] instance) over `n` consecutive planes: `src` holds `n` input planes,
-/// `dst` (and `idx` when `R::INDICES`) `n` blocks of `rows.len() · ow` values.
+/// `dst` (and `idx` when `R::INDICES`) `n` blocks of `rows.len() · ow` values. When the
+/// rows read hold no NaN, `no_nan` (the instance for `R::NanFree`) runs instead.
 ///
 /// # Safety
-/// As [`plane`], for every plane, and `one` must be `plane` for `V`, `T`, `R`.
+/// As [`plane`], for every plane; `one` and `no_nan` must be `plane` for `V`, `T` and
+/// `R`, `R::NanFree`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) unsafe fn planes<V: F32Vec, T: F32Vec, R: Reduce>(
     g: &Geometry,
     src: &[f32],
@@ -90,7 +94,9 @@ pub(crate) unsafe fn planes<V: F32Vec, T: F32Vec, R: Reduce>(
     rows: Range<usize>,
     n: usize,
     one: OnePlane,
+    no_nan: OnePlane,
 ) {
+    let n_planes = n;
     let hw = g.plane_len();
     let per = rows.len() * g.output()[1];
     if g.is_contiguous_global() && !R::INDICES && !rows.is_empty() {
@@ -123,16 +129,122 @@ pub(crate) unsafe fn planes<V: F32Vec, T: F32Vec, R: Reduce>(
             return;
         }
     }
-    for p in 0..n {
-        let i = if R::INDICES {
-            &mut idx[p * per..(p + 1) * per]
-        } else {
-            &mut []
-        };
-        let (s, d) = (&src[p * hw..(p + 1) * hw], &mut dst[p * per..(p + 1) * per]);
-        // SAFETY: forwarded; each plane's slices are sized as `plane` needs.
-        unsafe { one(g, s, d, i, rows.clone()) };
+    // Planes that stack into one tall plane are pooled as one: per-plane and per-row setup
+    // once per call (VGG's 14×14 planes: 94 µs for 512 of them, 24 as one).
+    let full = rows == (0..g.output()[0]);
+    let tall = if full { g.stacked(n) } else { None };
+    let (g, n, rows, per) = match &tall {
+        Some(t) => (t, 1, 0..t.output()[0], n * per),
+        None => (g, n, rows, per),
+    };
+    let hw = g.plane_len();
+    // The NaN scan pays where taps outnumber inputs (stride 1: googlenet_s1 and yolo_spp5
+    // ran 1.4× faster); with about one tap per input, a max is memory-bound and the scan's
+    // extra pass only cost time (vgg_224 and the ResNet stem ran 10–35 % slower).
+    let [kh, kw] = g.kernel();
+    let [sh, sw] = g.stride();
+    let dense = kh.saturating_mul(kw) >= sh.saturating_mul(sw).saturating_mul(4);
+    if !R::SCANS_NAN || !dense {
+        for p in 0..n {
+            let i = if R::INDICES {
+                &mut idx[p * per..(p + 1) * per]
+            } else {
+                &mut []
+            };
+            let (s, d) = (&src[p * hw..(p + 1) * hw], &mut dst[p * per..(p + 1) * per]);
+            // SAFETY: forwarded; each plane's slices are sized as `plane` needs.
+            unsafe { one(g, s, d, i, rows.clone()) };
+        }
+    } else if rows.len() == g.output()[0] && hw <= SCAN_BLOCK {
+        // Max: whole small planes, scanned for NaN a group at a time (the group still in
+        // cache when pooled; a scan of the whole input first cost a memory pass).
+        let group = (SCAN_BLOCK / hw).max(1);
+        let mut p0 = 0;
+        while p0 < n {
+            let p1 = (p0 + group).min(n);
+            let at = src[p0 * hw..p1 * hw].as_ptr();
+            // SAFETY: the caller vouches for V's ISA; planes p0..p1 are in `src`.
+            let f = if unsafe { nan_free::<V>(at, (p1 - p0) * hw) } {
+                no_nan
+            } else {
+                one
+            };
+            for p in p0..p1 {
+                let i = if R::INDICES {
+                    &mut idx[p * per..(p + 1) * per]
+                } else {
+                    &mut []
+                };
+                let (s, d) = (&src[p * hw..(p + 1) * hw], &mut dst[p * per..(p + 1) * per]);
+                // SAFETY: forwarded; each plane's slices are sized as `plane` needs.
+                unsafe { f(g, s, d, i, rows.clone()) };
+            }
+            p0 = p1;
+        }
+    } else {
+        // Max on large planes: bands of output rows whose input rows fit the block.
+        let ow = g.output()[1];
+        let [sh, w] = [g.stride()[0], g.input()[1]];
+        let band = (SCAN_BLOCK / w.saturating_mul(sh).max(1)).max(1);
+        for p in 0..n {
+            let plane = &src[p * hw..(p + 1) * hw];
+            let mut r0 = rows.start;
+            while r0 < rows.end {
+                let r1 = (r0 + band).min(rows.end);
+                let (a, b) = ((r0 - rows.start) * ow, (r1 - rows.start) * ow);
+                let i = if R::INDICES {
+                    &mut idx[p * per + a..p * per + b]
+                } else {
+                    &mut []
+                };
+                let d = &mut dst[p * per + a..p * per + b];
+                // SAFETY: the caller vouches for V's ISA; `plane` is one input plane.
+                let f = if unsafe { scan::<V>(g, plane, r0..r1) } {
+                    no_nan
+                } else {
+                    one
+                };
+                // SAFETY: forwarded; the slices hold exactly rows r0..r1.
+                unsafe { f(g, plane, d, i, r0..r1) };
+                r0 = r1;
+            }
+        }
     }
+    if tall.is_some() && R::INDICES {
+        // The tall plane numbers its rows on through the stack: back to per plane.
+        let (hw, per) = (hw / n_planes, per / n_planes);
+        for (p, ix) in idx[..n_planes * per]
+            .chunks_exact_mut(per)
+            .enumerate()
+            .skip(1)
+        {
+            let shift = (p * hw) as i64;
+            ix.iter_mut().for_each(|i| *i -= shift);
+        }
+    }
+}
+
+/// Input floats scanned for NaN, then pooled, at a time: small enough to stay in L2.
+const SCAN_BLOCK: usize = 16 * 1024;
+
+/// Whether the input rows that output rows `rows` of the plane `src` read hold no NaN.
+///
+/// # Safety
+/// The CPU must support `V`'s ISA; `src` holds the plane.
+#[inline(always)]
+unsafe fn scan<V: F32Vec>(g: &Geometry, src: &[f32], rows: Range<usize>) -> bool {
+    let [h, w] = g.input();
+    if rows.is_empty() {
+        return true;
+    }
+    // Windows move down with the row: every row read lies between the first window's
+    // start and the last window's end (not its first tap: dilation skips rows).
+    let reach = ((g.kernel()[0] - 1) * g.dilation()[0]) as isize;
+    let y0 = g.row(rows.start).iy0.clamp(0, h as isize) as usize;
+    let y1 = (g.row(rows.end - 1).iy0 + reach + 1).clamp(0, h as isize) as usize;
+    let at = src[(y0 * w).min(src.len())..].as_ptr();
+    // SAFETY: rows y0..y1 are inside the plane.
+    unsafe { nan_free::<V>(at, y1.saturating_sub(y0) * w) }
 }
 
 /// Pools output rows `rows` of one plane: `src` is the whole input plane, `dst` (and `idx`

@@ -9,6 +9,7 @@ use crate::vector::F32Vec;
 impl F32Vec for __m256 {
     const LANES: usize = 8;
     type Mask = __m256;
+    type Half = __m128;
 
     #[inline(always)]
     unsafe fn splat(x: f32) -> Self {
@@ -89,6 +90,21 @@ impl F32Vec for __m256 {
     fn div(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm256_div_ps(self, o) }
+    }
+    #[inline(always)]
+    fn max_any(self, o: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_max_ps(self, o) }
+    }
+    #[inline(always)]
+    fn max_first(self, v: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_max_ps(v, self) }
+    }
+    #[inline(always)]
+    fn beats(self, v: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_cmp_ps::<_CMP_GT_OQ>(v, self) }
     }
     #[inline(always)]
     fn max_step(self, v: Self) -> Self {

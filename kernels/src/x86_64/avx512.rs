@@ -9,6 +9,7 @@ use crate::vector::F32Vec;
 impl F32Vec for __m512 {
     const LANES: usize = 16;
     type Mask = __mmask16;
+    type Half = __m256;
 
     #[inline(always)]
     unsafe fn splat(x: f32) -> Self {
@@ -81,6 +82,21 @@ impl F32Vec for __m512 {
     fn div(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm512_div_ps(self, o) }
+    }
+    #[inline(always)]
+    fn max_any(self, o: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_max_ps(self, o) }
+    }
+    #[inline(always)]
+    fn max_first(self, v: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_max_ps(v, self) }
+    }
+    #[inline(always)]
+    fn beats(self, v: Self) -> __mmask16 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_cmp_ps_mask::<_CMP_GT_OQ>(v, self) }
     }
     #[inline(always)]
     fn max_step(self, v: Self) -> Self {

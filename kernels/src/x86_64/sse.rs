@@ -9,6 +9,7 @@ use crate::vector::F32Vec;
 impl F32Vec for __m128 {
     const LANES: usize = 4;
     type Mask = __m128;
+    type Half = __m128;
 
     #[inline(always)]
     unsafe fn splat(x: f32) -> Self {
@@ -60,6 +61,21 @@ impl F32Vec for __m128 {
     fn div(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm_div_ps(self, o) }
+    }
+    #[inline(always)]
+    fn max_any(self, o: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm_max_ps(self, o) }
+    }
+    #[inline(always)]
+    fn max_first(self, v: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm_max_ps(v, self) }
+    }
+    #[inline(always)]
+    fn beats(self, v: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm_cmpgt_ps(v, self) }
     }
     #[inline(always)]
     fn max_step(self, v: Self) -> Self {
