@@ -15,8 +15,9 @@
 //! runs full vectors with no bounds checks; when it is not a multiple of `LANES`, the last
 //! vector is placed to end exactly at the interior's end, recomputing a few outputs rather
 //! than falling to scalar code. Interiors narrower than one vector use the ISA's narrower
-//! tail vector. Border columns (usually one or two per side) use an exact scalar loop; rows
-//! too narrow for an interior vector use *clipped* vectors instead, whose lanes outside the
+//! tail vector, then that vector's half (AVX-512: 16, 8, then 4 lanes). Border columns
+//! (usually one or two per side) use an exact scalar loop; rows too narrow for an interior
+//! vector use *clipped* vectors instead, whose lanes outside the
 //! row read the reducer's identity (`-inf` for max, `+0.0` for a sum that starts at `+0.0`),
 //! which leaves every result bit-identical to skipping those taps. (Clipped vectors for the
 //! borders of wide rows were measured slower than the scalar loop on this project's
@@ -46,6 +47,16 @@
 //! 2^24, so vectors are used only when the largest offset, `(kh - 1)·dh·w + (kw - 1)·dw`, is
 //! at most that; it can exceed the plane size) and blends it with the same mask as the
 //! value; the flat index `origin + offset` is formed at the store.
+//!
+//! # Before the planes
+//!
+//! Planes whose windows step from one plane straight into the next (no vertical padding,
+//! `h = oh·sh`, windows that do not overlap vertically: VGG's 2×2 stride 2, adaptive 28 → 7)
+//! are pooled as one tall plane, so small planes pay their setup once per call; argmax
+//! indices are renumbered per plane afterwards. Max with many taps per input (stride 1)
+//! first scans each cache-sized block of input for NaN; where there is none, each tap is
+//! one plain `max` (x86's `maxps` keeps its second operand on ties, so `-0.0`/`+0.0` keep
+//! PyTorch's order) instead of max, NaN test and blend.
 //!
 //! A window that is the first `kh` full rows of the plane (global pooling, one output) is a
 //! contiguous run: it is reduced with plain vector loads and a final lane fold. For max this
