@@ -145,16 +145,8 @@ pub(crate) unsafe fn planes<V: F32Vec, T: F32Vec, R: Reduce>(
     let [sh, sw] = g.stride();
     let dense = kh.saturating_mul(kw) >= sh.saturating_mul(sw).saturating_mul(4);
     if !R::SCANS_NAN || !dense {
-        for p in 0..n {
-            let i = if R::INDICES {
-                &mut idx[p * per..(p + 1) * per]
-            } else {
-                &mut []
-            };
-            let (s, d) = (&src[p * hw..(p + 1) * hw], &mut dst[p * per..(p + 1) * per]);
-            // SAFETY: forwarded; each plane's slices are sized as `plane` needs.
-            unsafe { one(g, s, d, i, rows.clone()) };
-        }
+        // SAFETY: forwarded from this function's contract.
+        unsafe { each::<R>(one, g, src, dst, idx, rows.clone(), 0..n, per) };
     } else if rows.len() == g.output()[0] && hw <= SCAN_BLOCK {
         // Max: whole small planes, scanned for NaN a group at a time (the group still in
         // cache when pooled; a scan of the whole input first cost a memory pass).
@@ -169,16 +161,8 @@ pub(crate) unsafe fn planes<V: F32Vec, T: F32Vec, R: Reduce>(
             } else {
                 one
             };
-            for p in p0..p1 {
-                let i = if R::INDICES {
-                    &mut idx[p * per..(p + 1) * per]
-                } else {
-                    &mut []
-                };
-                let (s, d) = (&src[p * hw..(p + 1) * hw], &mut dst[p * per..(p + 1) * per]);
-                // SAFETY: forwarded; each plane's slices are sized as `plane` needs.
-                unsafe { f(g, s, d, i, rows.clone()) };
-            }
+            // SAFETY: forwarded from this function's contract.
+            unsafe { each::<R>(f, g, src, dst, idx, rows.clone(), p0..p1, per) };
             p0 = p1;
         }
     } else {
@@ -221,6 +205,36 @@ pub(crate) unsafe fn planes<V: F32Vec, T: F32Vec, R: Reduce>(
             let shift = (p * hw) as i64;
             ix.iter_mut().for_each(|i| *i -= shift);
         }
+    }
+}
+
+/// `f` (a [`plane`] instance) on output rows `rows` of planes `ps`, whose outputs are
+/// `per` values apart.
+///
+/// # Safety
+/// As [`planes`].
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn each<R: Reduce>(
+    f: OnePlane,
+    g: &Geometry,
+    src: &[f32],
+    dst: &mut [f32],
+    idx: &mut [i64],
+    rows: Range<usize>,
+    ps: Range<usize>,
+    per: usize,
+) {
+    let hw = g.plane_len();
+    for p in ps {
+        let i = if R::INDICES {
+            &mut idx[p * per..(p + 1) * per]
+        } else {
+            &mut []
+        };
+        let (s, d) = (&src[p * hw..(p + 1) * hw], &mut dst[p * per..(p + 1) * per]);
+        // SAFETY: forwarded; each plane's slices are sized as `plane` needs.
+        unsafe { f(g, s, d, i, rows.clone()) };
     }
 }
 
