@@ -115,11 +115,14 @@ pub(super) unsafe fn tiles<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, cons
                     unsafe { *cxp.add(j) = g.col_factor(hi.saturating_sub(lo), incl) };
                 }
             }
+            let edges = Edges::of(g, c0..c1, &span);
             for y in ylo..yhi {
                 let r = (y - ylo) * n;
                 // SAFETY: forwarded; y < h (rows read by some output row); scratch row r
                 // holds n values (and n offsets) within `cap`, as yhi - ylo <= room.
-                unsafe { hrow::<V, T, R, S, KW>(g, src, y, c0..c1, &span, hv.add(r), ha.add(r)) };
+                unsafe {
+                    hrow::<V, T, R, S, KW>(g, src, y, c0..c1, &span, &edges, hv.add(r), ha.add(r))
+                };
             }
             for o in oy..end {
                 let t = g.row(o);
@@ -173,14 +176,17 @@ pub(super) unsafe fn tiles<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, cons
 /// (offsets at `ha`): vectors over the interior `span`, exact taps elsewhere.
 ///
 /// # Safety
-/// As [`tiles`]; `y < h`; `hv`/`ha` writable for `cols.len()` values.
+/// As [`tiles`]; `y < h`; `hv`/`ha` writable for `cols.len()` values; `edges` made for
+/// `cols` and `span`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn hrow<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>(
     g: &Geometry,
     src: &[f32],
     y: usize,
     cols: Range<usize>,
     span: &Range<usize>,
+    edges: &Edges,
     hv: *mut f32,
     ha: *mut f32,
 ) {
@@ -191,8 +197,19 @@ unsafe fn hrow<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>
     // SAFETY: columns stay within `cols`, so the parked lanes stay within the n values at
     // hv/ha; vector columns lie in the interior; the ISAs are vouched for by the caller.
     unsafe {
-        for c in (c0..a).chain(b..cols.end) {
-            hone::<R>(g, row, c, hv.add(c - c0), ha.add(c - c0));
+        if edges.n <= EDGES {
+            let dw = g.dilation()[1];
+            for &(c, at, lo, taps) in &edges.e[..edges.n] {
+                let mut st = R::start::<f32>((lo * dw) as f32);
+                for k in 0..taps {
+                    st = R::step(st, row[at + k * dw], ((lo + k) * dw) as f32);
+                }
+                R::park(st, hv.add(c - c0), ha.add(c - c0));
+            }
+        } else {
+            for c in (c0..a).chain(b..cols.end) {
+                hone::<R>(g, row, c, hv.add(c - c0), ha.add(c - c0));
+            }
         }
         if b - a >= V::LANES {
             hspan::<V, R, S, KW>(g, row, a..b, hv.add(a - c0), ha.add(a - c0));
@@ -203,6 +220,39 @@ unsafe fn hrow<V: F32Vec, T: F32Vec, R: Reduce, const S: usize, const KW: usize>
                 hone::<R>(g, row, c, hv.add(c - c0), ha.add(c - c0));
             }
         }
+    }
+}
+
+/// Border columns held in an [`Edges`] table; more are computed row by row.
+const EDGES: usize = 16;
+
+/// A strip's border columns, computed once per strip instead of once per row (their clipped
+/// taps cost divisions with dilation): per column, (column, input column of its first tap
+/// inside the row, that tap's index, taps inside the row).
+struct Edges {
+    /// How many; above [`EDGES`]: too many, not computed.
+    n: usize,
+    e: [(usize, usize, usize, usize); EDGES],
+}
+
+impl Edges {
+    #[inline(always)]
+    fn of(g: &Geometry, strip: Range<usize>, span: &Range<usize>) -> Edges {
+        let a = span.start.clamp(strip.start, strip.end);
+        let b = span.end.clamp(a, strip.end);
+        let n = (a - strip.start) + (strip.end - b);
+        let mut e = [(0, 0, 0, 0); EDGES];
+        if n <= EDGES {
+            let dw = g.dilation()[1];
+            for (i, c) in (strip.start..a).chain(b..strip.end).enumerate() {
+                let (x0, lo, hi, _) = cols(g, c);
+                let taps = hi.saturating_sub(lo);
+                // A column with no tap inside the row reads nothing: its start is unused.
+                let at = if taps > 0 { x0 + (lo * dw) as isize } else { 0 };
+                e[i] = (c, at as usize, lo, taps);
+            }
+        }
+        Edges { n, e }
     }
 }
 
@@ -311,22 +361,26 @@ unsafe fn vrow<V: F32Vec, R: Reduce>(
     let l = V::LANES;
     let ny = t.ky_hi - t.ky_lo;
     let fy = g.row_factor(ny, t.incl);
+    let step = dh * p.n;
+    // Exact: offsets below 2^24 (argmax's vectors are used only then).
+    let row_off = (dh * w) as f32;
     let mut j = 0;
     loop {
         let at = j.min(p.n - l);
         // SAFETY: the scratch rows first..first + (ny - 1)·dh were parked (n values each,
         // at + LANES <= n); the ISA is vouched for by the caller.
         unsafe {
-            let row = |k: usize| p.first + k * dh;
-            let off = |k: usize| ((t.ky_lo + k) * dh * w) as f32;
-            let mut s = R::unpark::<V>(
-                p.hv.add(row(0) * p.n + at),
-                p.ha.add(row(0) * p.n + at),
-                off(0),
-            );
-            for k in 1..ny {
-                let r = row(k) * p.n + at;
-                s = R::merge(s, R::unpark::<V>(p.hv.add(r), p.ha.add(r), off(k)));
+            // Pointers stepped by a scratch-row stride (index arithmetic per tap compiled
+            // to two multiplies a tap).
+            let r0 = p.first * p.n + at;
+            let (mut v, mut a) = (p.hv.add(r0), p.ha.add(r0));
+            let mut off = (t.ky_lo * dh * w) as f32;
+            let mut s = R::unpark::<V>(v, a, off);
+            for _ in 1..ny {
+                v = v.add(step);
+                a = a.wrapping_add(step);
+                off += row_off;
+                s = R::merge(s, R::unpark::<V>(v, a, off));
             }
             let div = if R::DIVIDES {
                 V::splat(fy).mul(V::load(p.cx.add(at)))
