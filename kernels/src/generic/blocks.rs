@@ -4,7 +4,8 @@
 //!
 //! Each output row first reduces its `kh` input rows lane by lane over the `ow·kw` columns
 //! the windows cover (contiguous vectors), then each output reduces its `kw` neighbours in
-//! that scratch row. Values only: argmax keeps PyTorch's order on the row walk. The order
+//! that scratch row: four-wide windows (adaptive 28 → 7) by reducing neighbouring pairs
+//! twice, de-interleaved, so no window start is wasted; other widths from every start. Values only: argmax keeps PyTorch's order on the row walk. The order
 //! is column-first, so: average differs by rounding (used only when no partial sum can
 //! overflow in any order); max differs only where equal-comparing values differ in bits
 //! (±0, NaN payloads), so outputs that come out 0 or NaN are redone in PyTorch's order.
@@ -90,7 +91,27 @@ pub(super) unsafe fn blocks<V: F32Vec, T: F32Vec, R: Reduce>(
                     }
                 }
             }
-            if starts >= V::LANES {
+            if kw == 4 && m / 2 >= V::LANES {
+                // Four-wide windows by halving twice: pairs, then pairs of pairs (every
+                // window start at a multiple of 4, none wasted), straight into `dst`.
+                for x in Chunks::new(m / 2, V::LANES) {
+                    pairs::<V, R>(b, x, 1.0, false, v);
+                }
+                let out = dst[(oy0 - rows.start) * ow..(oy1 - rows.start) * ow].as_mut_ptr();
+                if m / 4 >= V::LANES {
+                    for x in Chunks::new(m / 4, V::LANES) {
+                        pairs::<V, R>(v, x, div, true, out);
+                    }
+                } else if m / 4 >= T::LANES {
+                    for x in Chunks::new(m / 4, T::LANES) {
+                        pairs::<T, R>(v, x, div, true, out);
+                    }
+                } else {
+                    for x in 0..m / 4 {
+                        pairs::<f32, R>(v, x, div, true, out);
+                    }
+                }
+            } else if starts >= V::LANES {
                 for x in Chunks::new(starts, V::LANES) {
                     windows::<V, R>(b, kw, div, x, v);
                 }
@@ -107,9 +128,11 @@ pub(super) unsafe fn blocks<V: F32Vec, T: F32Vec, R: Reduce>(
         for oy in oy0..oy1 {
             let r = oy - rows.start;
             let out = &mut dst[r * ow..(r + 1) * ow];
-            for (ox, o) in out.iter_mut().enumerate() {
-                // SAFETY: (oy - oy0)·n + ox·kw < starts, written just above.
-                *o = unsafe { *v.add((oy - oy0) * n + ox * kw) };
+            if !(kw == 4 && m / 2 >= V::LANES) {
+                for (ox, o) in out.iter_mut().enumerate() {
+                    // SAFETY: (oy - oy0)·n + ox·kw < starts, written just above.
+                    *o = unsafe { *v.add((oy - oy0) * n + ox * kw) };
+                }
             }
             if !R::DIVIDES {
                 let t = g.row(oy);
@@ -124,6 +147,32 @@ pub(super) unsafe fn blocks<V: F32Vec, T: F32Vec, R: Reduce>(
         oy0 = oy1;
     }
     true
+}
+
+/// `LANES` reductions of neighbouring pairs, `buf[2x], buf[2x + 1]` onwards, into
+/// `dst[x ..]`: parked when not `last`, finished (divided by `div`) when `last`.
+///
+/// # Safety
+/// `buf[2x .. 2x + 2·LANES]` readable, `dst[x .. x + LANES]` writable (and distinct from
+/// what the pass reads); the CPU supports `V`'s ISA.
+#[inline(always)]
+unsafe fn pairs<V: F32Vec, R: Reduce>(
+    buf: *const f32,
+    x: usize,
+    div: f32,
+    last: bool,
+    dst: *mut f32,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        let (even, odd) = V::load_pair(buf.add(2 * x));
+        let st = R::step(R::step(R::start::<V>(V::splat(0.0)), even, 0.0), odd, 0.0);
+        if last {
+            R::finish(st, V::splat(div), dst.add(x), core::ptr::null_mut(), 0, 0);
+        } else {
+            R::park(st, dst.add(x), dst.add(x));
+        }
+    }
 }
 
 /// The `kw`-wide reductions starting at positions `x .. x + LANES` of `buf`, finished
