@@ -5,10 +5,11 @@
 //! Each output row first reduces its `kh` input rows lane by lane over the `ow·kw` columns
 //! the windows cover (contiguous vectors), then each output reduces its `kw` neighbours in
 //! that scratch row: four-wide windows (adaptive 28 → 7) by reducing neighbouring pairs
-//! twice, de-interleaved, so no window start is wasted; other widths from every start. Values only: argmax keeps PyTorch's order on the row walk. The order
-//! is column-first, so: average differs by rounding (used only when no partial sum can
-//! overflow in any order); max differs only where equal-comparing values differ in bits
-//! (±0, NaN payloads), so outputs that come out 0 or NaN are redone in PyTorch's order.
+//! twice, de-interleaved, so no window start is wasted; other widths from every start.
+//! Values only: argmax keeps PyTorch's order on the row walk. The order is column-first,
+//! so: average differs by rounding (used only when no partial sum can overflow in any
+//! order); max differs only where equal-comparing values differ in bits (±0, NaN
+//! payloads), so outputs that come out 0 or NaN are redone in PyTorch's order.
 
 use core::mem::MaybeUninit;
 use core::ops::Range;
