@@ -181,11 +181,18 @@ impl Counts {
             let (ny, iy) = self.rows[r];
             for (c, v) in row.iter_mut().enumerate() {
                 let (nx, ix) = self.cols[c];
-                // One rounding of the exact integer product, as PyTorch's int64 divisor.
+                // One rounding of the exact integer product, as PyTorch's int64 divisor;
+                // saturating past u128 (a window deep in ONNX padding can count more than
+                // 2^64 padded taps), as the reference does.
+                let prod = |a: usize, b: u64, c: u64| {
+                    (a as u128)
+                        .saturating_mul(b as u128)
+                        .saturating_mul(c as u128) as f32
+                };
                 let d = match self.divisor {
                     Divisor::Override(d) => d as f32,
-                    Divisor::IncludePad => (iz as u64 * iy * ix) as f32,
-                    Divisor::ExcludePad => (nz as u64 * ny * nx) as f32,
+                    Divisor::IncludePad => prod(iz, iy, ix),
+                    Divisor::ExcludePad => prod(nz, ny, nx),
                 };
                 let sum = if empty { 0.0 } else { *v };
                 *v = sum / d;

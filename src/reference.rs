@@ -234,7 +234,10 @@ pub(crate) fn block(
                             out.push(sum / tz.count as f32 / ty.count as f32 / tx.count as f32);
                             continue;
                         }
-                        let padded = tz.padded as u128 * ty.padded as u128 * tx.padded as u128;
+                        // Saturating: a window deep in padding can pass even u128.
+                        let padded = (tz.padded as u128)
+                            .saturating_mul(ty.padded as u128)
+                            .saturating_mul(tx.padded as u128);
                         let divisor = match d.divisor {
                             Divisor::Override(v) => v as f32,
                             Divisor::ExcludePad => inside as f32,

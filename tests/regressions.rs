@@ -80,3 +80,19 @@ fn same_padding_with_huge_windows() {
         }
     }
 }
+
+/// Found by the nd fuzz target: a 3-D average whose window reaches far into (ONNX) padding
+/// counts more than 2^64 padded taps (here 2^22 per axis: 2^66); the depth path multiplied
+/// them in `u64` (debug: overflow panic). Both it and the reference now form the product
+/// in saturating `u128`, rounded once to `f32`.
+#[test]
+fn include_pad_divisor_past_u64() {
+    use simdpool::Pool3d;
+    let k = 1usize << 22;
+    let pool = Pool3d::avg(k).stride(1).pads([k / 2; 3], [k / 2; 3]);
+    let shape = [1, 2, 2, 1, 1];
+    let x = [3.0f32, -5.0, 0.5, 7.0];
+    for isa in common::isas() {
+        common::check_reference(isa, &pool, shape, &x, true).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
