@@ -71,6 +71,8 @@ pub(super) unsafe fn blocks<V: F32Vec, T: F32Vec, R: Reduce>(
         // The window starting at x reduces b[x .. x + kw]; starts that cross from one
         // scratch row into the next are computed and never read.
         let starts = m - kw + 1;
+        // Four-wide windows with a vector of pairs to halve: see `pairs`.
+        let halves = kw == 4 && m / 2 >= V::LANES;
         // SAFETY: columns 0..n of each output row's kh input rows are inside the plane
         // (oh·kh <= h, n <= w); b and v hold m <= SCRATCH values; the window pass reads
         // b[..starts + kw - 1] = b[..m]; the caller vouches for the ISAs.
@@ -92,7 +94,7 @@ pub(super) unsafe fn blocks<V: F32Vec, T: F32Vec, R: Reduce>(
                     }
                 }
             }
-            if kw == 4 && m / 2 >= V::LANES {
+            if halves {
                 // Four-wide windows by halving twice: pairs, then pairs of pairs (every
                 // window start at a multiple of 4, none wasted), straight into `dst`.
                 for x in Chunks::new(m / 2, V::LANES) {
@@ -129,7 +131,7 @@ pub(super) unsafe fn blocks<V: F32Vec, T: F32Vec, R: Reduce>(
         for oy in oy0..oy1 {
             let r = oy - rows.start;
             let out = &mut dst[r * ow..(r + 1) * ow];
-            if !(kw == 4 && m / 2 >= V::LANES) {
+            if !halves {
                 for (ox, o) in out.iter_mut().enumerate() {
                     // SAFETY: (oy - oy0)·n + ox·kw < starts, written just above.
                     *o = unsafe { *v.add((oy - oy0) * n + ox * kw) };
