@@ -41,6 +41,7 @@
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
 
 mod adaptive;
+mod channels_last;
 mod depth;
 mod dispatch;
 mod error;
@@ -52,8 +53,8 @@ mod threading;
 pub use dispatch::{selected_isa, supported_isas};
 pub use error::PoolError;
 pub use params::{
-    AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, AutoPad, Axes, IndexStyle, Kind, Pair, Pool1d,
-    Pool2d, Pool3d,
+    AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, AutoPad, Axes, IndexStyle, Kind, Layout, Pair,
+    Pool1d, Pool2d, Pool3d,
 };
 pub use simdpool_kernels::Isa;
 
@@ -87,8 +88,8 @@ pub trait Layer: sealed::Sealed {
     /// The output shape for an input of shape `shape`, or why they are rejected.
     fn output_shape(&self, shape: Self::Shape) -> Result<Self::Shape, PoolError>;
 
-    /// Pools `input` (channels-first, `shape`) into the start of `output`; returns the
-    /// output shape. On error nothing is written.
+    /// Pools `input` (logical shape `shape`, in the layer's layout) into the start of
+    /// `output`; returns the output shape. On error nothing is written.
     fn forward(
         &self,
         input: &[f32],
@@ -119,6 +120,11 @@ pub trait Layer: sealed::Sealed {
     where
         Self: Sized;
 
+    /// The layer with its memory layout set (see the builders' `layout`).
+    fn layout(self, layout: Layout) -> Self
+    where
+        Self: Sized;
+
     /// The call as the oracle sees it (for [`reference`]).
     #[doc(hidden)]
     fn describe(&self, shape: Self::Shape) -> Result<reference::Description, PoolError>;
@@ -133,6 +139,7 @@ struct Call {
     style: IndexStyle,
     /// Spatial axes of the layer.
     rank: usize,
+    layout: Layout,
 }
 
 impl Call {
@@ -155,6 +162,7 @@ impl Call {
             parallel: true,
             style: IndexStyle::Plane,
             rank: 2,
+            layout: Layout::ChannelsFirst,
         })
     }
 
@@ -192,17 +200,29 @@ impl Call {
         } else {
             &mut []
         };
-        threading::execute(
-            &kernels,
-            self.op,
-            plan,
-            input,
-            &mut output[..plan.out_len],
-            idx,
-            self.parallel,
-        );
-        if self.op == Op::ArgMax {
-            threading::restyle(plan, idx, self.style, self.rank, self.parallel);
+        let output = &mut output[..plan.out_len];
+        match self.layout {
+            Layout::ChannelsFirst => {
+                threading::execute(&kernels, self.op, plan, input, output, idx, self.parallel);
+                if self.op == Op::ArgMax {
+                    threading::restyle(plan, idx, self.style, self.rank, self.parallel);
+                }
+            }
+            Layout::ChannelsLast => {
+                let restyle = threading::Restyle::new(plan, self.style, self.rank);
+                let c = shape[1];
+                channels_last::execute(
+                    &kernels,
+                    self.op,
+                    plan,
+                    c,
+                    input,
+                    output,
+                    idx,
+                    restyle,
+                    self.parallel,
+                );
+            }
         }
         Ok(())
     }
@@ -229,8 +249,9 @@ macro_rules! layer {
                 Ok(out_shape(shape, &plan))
             }
 
-            /// Pools `input` (channels-first, `shape`) into the start of `output`; returns
-            /// the output shape.
+            /// Pools `input` (of logical shape `shape`, laid out as the layer's
+            /// [`Layout`] says) into the start of `output`, in the same layout; returns the
+            /// output shape.
             ///
             /// Everything is checked before anything is written: on error `output` is
             /// untouched.
@@ -280,6 +301,7 @@ macro_rules! layer {
                 call.parallel = self.0.parallel;
                 call.style = $style(&self.0);
                 call.rank = $s - 2;
+                call.layout = self.0.layout;
                 call.run(&plan, input, &shape, output, idx)?;
                 Ok(out_shape(shape, &plan))
             }
@@ -315,6 +337,9 @@ macro_rules! layer {
             }
             fn parallel(self, parallel: bool) -> $name {
                 $name::parallel(self, parallel)
+            }
+            fn layout(self, layout: Layout) -> $name {
+                $name::layout(self, layout)
             }
             fn describe(&self, shape: [usize; $s]) -> Result<reference::Description, PoolError> {
                 self.0.describe(&shape)

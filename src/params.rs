@@ -82,6 +82,19 @@ pub enum IndexStyle {
     TensorColumnMajor,
 }
 
+/// How a tensor's elements lie in memory. Shapes are always given and returned in
+/// PyTorch's logical order (`[n, c, spatial...]`, as `tensor.shape` reports for a
+/// `channels_last` tensor too); the output and indices are written in the input's layout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// NCL / NCHW / NCDHW: each channel's spatial plane or volume contiguous.
+    #[default]
+    ChannelsFirst,
+    /// NLC / NHWC / NDHWC (PyTorch's `channels_last`, `channels_last_3d`): the channels of
+    /// each pixel contiguous.
+    ChannelsLast,
+}
+
 /// Padding as PyTorch gives it (the same on both sides) or as ONNX does (begin and end).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Padding<const R: usize> {
@@ -102,6 +115,7 @@ pub(crate) struct Spec<const R: usize> {
     pub(crate) count_include_pad: Option<bool>,
     pub(crate) divisor_override: Option<usize>,
     pub(crate) index_style: IndexStyle,
+    pub(crate) layout: Layout,
     pub(crate) parallel: bool,
     pub(crate) isa: Option<Isa>,
 }
@@ -119,6 +133,7 @@ impl<const R: usize> Spec<R> {
             count_include_pad: None,
             divisor_override: None,
             index_style: IndexStyle::Plane,
+            layout: Layout::ChannelsFirst,
             parallel: true,
             isa: None,
         }
@@ -130,6 +145,7 @@ impl<const R: usize> Spec<R> {
 pub(crate) struct AdaptiveSpec<const R: usize> {
     pub(crate) kind: Kind,
     pub(crate) out: [usize; R],
+    pub(crate) layout: Layout,
     pub(crate) parallel: bool,
     pub(crate) isa: Option<Isa>,
 }
@@ -220,6 +236,13 @@ macro_rules! pool_builder {
                 self
             }
 
+            /// The memory layout of input, output and indices (default
+            /// [`Layout::ChannelsFirst`]); shapes stay in logical `[n, c, spatial...]` order.
+            pub fn layout(mut self, layout: Layout) -> $name {
+                self.0.layout = layout;
+                self
+            }
+
             /// Split the work over the current rayon pool (default `true`). With `false` the
             /// call runs on the calling thread and never touches rayon.
             pub fn parallel(mut self, parallel: bool) -> $name {
@@ -259,6 +282,7 @@ macro_rules! adaptive_builder {
                 $name(AdaptiveSpec {
                     kind: Kind::Max,
                     out: out.axes(),
+                    layout: Layout::ChannelsFirst,
                     parallel: true,
                     isa: None,
                 })
@@ -269,6 +293,7 @@ macro_rules! adaptive_builder {
                 $name(AdaptiveSpec {
                     kind: Kind::Avg,
                     out: out.axes(),
+                    layout: Layout::ChannelsFirst,
                     parallel: true,
                     isa: None,
                 })
@@ -280,6 +305,13 @@ macro_rules! adaptive_builder {
                     Kind::Max => $name::max(1),
                     Kind::Avg => $name::avg(1),
                 }
+            }
+
+            /// The memory layout of input, output and indices (default
+            /// [`Layout::ChannelsFirst`]); shapes stay in logical `[n, c, spatial...]` order.
+            pub fn layout(mut self, layout: Layout) -> $name {
+                self.0.layout = layout;
+                self
             }
 
             /// Split the work over the current rayon pool (default `true`).
@@ -302,9 +334,15 @@ macro_rules! adaptive_builder {
     };
 }
 
-pool_builder!(Pool1d, 1, 3, "MaxPool1d` / `nn.AvgPool1d", "NCL");
-pool_builder!(Pool2d, 2, 4, "MaxPool2d` / `nn.AvgPool2d", "NCHW");
-pool_builder!(Pool3d, 3, 5, "MaxPool3d` / `nn.AvgPool3d", "NCDHW");
-adaptive_builder!(AdaptivePool1d, 1, "NCL");
-adaptive_builder!(AdaptivePool2d, 2, "NCHW");
-adaptive_builder!(AdaptivePool3d, 3, "NCDHW");
+pool_builder!(Pool1d, 1, 3, "MaxPool1d` / `nn.AvgPool1d", "NCL (or NLC)");
+pool_builder!(Pool2d, 2, 4, "MaxPool2d` / `nn.AvgPool2d", "NCHW (or NHWC)");
+pool_builder!(
+    Pool3d,
+    3,
+    5,
+    "MaxPool3d` / `nn.AvgPool3d",
+    "NCDHW (or NDHWC)"
+);
+adaptive_builder!(AdaptivePool1d, 1, "NCL (or NLC)");
+adaptive_builder!(AdaptivePool2d, 2, "NCHW (or NHWC)");
+adaptive_builder!(AdaptivePool3d, 3, "NCDHW (or NDHWC)");

@@ -26,29 +26,32 @@ pub enum Windows {
 }
 
 /// The taps of one window along one axis: input positions `at + t·step` for `t < count`,
-/// PyTorch's first index, and the taps inside input plus padding.
-struct Taps {
-    at: i64,
-    step: i64,
-    count: usize,
-    first: i64,
-    padded: usize,
+/// PyTorch's first index, and the taps inside input plus padding. (The channels-last path
+/// builds its windows from these too; the channels-first kernels' own arithmetic, held to
+/// this oracle by every test, cross-checks them.)
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Taps {
+    pub(crate) at: i64,
+    pub(crate) step: i64,
+    pub(crate) count: usize,
+    pub(crate) first: i64,
+    pub(crate) padded: usize,
 }
 
 impl Windows {
-    fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         match *self {
             Windows::Regular(a) => a.size,
             Windows::Adaptive { size, .. } => size,
         }
     }
-    fn out(&self) -> usize {
+    pub(crate) fn out(&self) -> usize {
         match *self {
             Windows::Regular(a) => a.out,
             Windows::Adaptive { out, .. } => out,
         }
     }
-    fn taps(&self, o: usize) -> Taps {
+    pub(crate) fn taps(&self, o: usize) -> Taps {
         match *self {
             Windows::Adaptive { size, out } => {
                 let (o, n, out) = (o as u128, size as u128, out as u128);

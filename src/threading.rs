@@ -18,9 +18,9 @@ pub(crate) enum Op {
 }
 
 /// Below this many window taps in a call, splitting costs more than it saves.
-const MIN_PARALLEL_TAPS: usize = 1 << 17;
+pub(crate) const MIN_PARALLEL_TAPS: usize = 1 << 17;
 /// Aim for this many tasks per thread, to even out uneven cores.
-const TASKS_PER_THREAD: usize = 4;
+pub(crate) const TASKS_PER_THREAD: usize = 4;
 
 /// Runs `op` as `plan` says; `idx` is empty unless `op` is `ArgMax`. Indices come out in
 /// PyTorch's numbering (see [`restyle`]).
@@ -146,6 +146,50 @@ fn volumes(
 /// `rank` is the layer's number of spatial axes: the outermost one takes whatever lies past
 /// the volume (PyTorch's index of a window with no tap inside may), so such an index
 /// renumbers as if that axis were longer.
+#[derive(Clone, Copy)]
+pub(crate) struct Restyle {
+    style: IndexStyle,
+    rank: usize,
+    vol_in: i64,
+    dims: [i64; 3],
+}
+
+impl Restyle {
+    pub(crate) fn new(plan: &Plan, style: IndexStyle, rank: usize) -> Restyle {
+        Restyle {
+            style,
+            rank,
+            vol_in: plan.in_volume() as i64,
+            dims: plan.input.map(|v| v as i64),
+        }
+    }
+
+    /// Whether every index stays as it is.
+    pub(crate) fn is_identity(&self) -> bool {
+        self.style == IndexStyle::Plane
+    }
+
+    /// Index `i` of volume `v` (`n·c + channel`).
+    #[inline]
+    pub(crate) fn apply(&self, v: usize, i: i64) -> i64 {
+        let [d, h, w] = self.dims;
+        let base = v as i64 * self.vol_in;
+        match self.style {
+            IndexStyle::Plane => i,
+            IndexStyle::Tensor => base + i,
+            IndexStyle::TensorColumnMajor => match self.rank {
+                1 => base + i,
+                2 => base + i / w + (i % w) * h,
+                _ => {
+                    let (z, y, x) = (i / (h * w), i / w % h, i % w);
+                    base + z + y * d + x * d * h
+                }
+            },
+        }
+    }
+}
+
+/// [`Restyle`] over channels-first indices: volume after volume.
 pub(crate) fn restyle(
     plan: &Plan,
     idx: &mut [i64],
@@ -153,28 +197,12 @@ pub(crate) fn restyle(
     rank: usize,
     parallel: bool,
 ) {
-    let (vol_in, vol_out) = (plan.in_volume() as i64, plan.out_volume());
-    let [d, h, w] = plan.input.map(|v| v as i64);
-    let fix = |(v, chunk): (usize, &mut [i64])| {
-        let base = v as i64 * vol_in;
-        for i in chunk.iter_mut() {
-            *i = match style {
-                IndexStyle::Plane => *i,
-                IndexStyle::Tensor => base + *i,
-                IndexStyle::TensorColumnMajor => match rank {
-                    1 => base + *i,
-                    2 => base + *i / w + (*i % w) * h,
-                    _ => {
-                        let (z, y, x) = (*i / (h * w), *i / w % h, *i % w);
-                        base + z + y * d + x * d * h
-                    }
-                },
-            };
-        }
-    };
-    if style == IndexStyle::Plane || vol_out == 0 {
+    let r = Restyle::new(plan, style, rank);
+    let vol_out = plan.out_volume();
+    if r.is_identity() || vol_out == 0 {
         return;
     }
+    let fix = |(v, chunk): (usize, &mut [i64])| chunk.iter_mut().for_each(|i| *i = r.apply(v, *i));
     if parallel && idx.len() >= MIN_PARALLEL_TAPS {
         idx.par_chunks_mut(vol_out).enumerate().for_each(fix);
     } else {

@@ -54,3 +54,12 @@ fn arbitrary_geometries_on_the_kernels_api() {
         eprintln!("{isa}: {n} arbitrary geometries match the reference");
     }
 }
+
+#[test]
+fn channels_last_grid() {
+    for isa in common::isas() {
+        let n = common::last::grid(isa, 0xc1 ^ isa as u64, 12, false).unwrap();
+        eprintln!("{isa}: {n} channels-last cases match the reference in both layouts");
+        assert!(n > 200);
+    }
+}

@@ -18,9 +18,10 @@ fn main() {
             let a = common::geometries(isa, 0x6e0 ^ isa as u64, 1500)?;
             let r = common::issue9_regressions(isa)?;
             let nf = common::nan_free_cases(isa, false)?;
+            let cl = common::last::grid(isa, 0xc1a ^ isa as u64, 8, false)?;
             Ok(format!(
                 "{ok} PyTorch cases, {rej} rejections, {nd} 1-D/3-D/adaptive PyTorch cases, \
-                 {nd_rej} rejections, {nodes} ONNX node tests, {own} own ONNX cases, {g} grid cases, {a} arbitrary geometries, {r} regressions, {nf} NaN-scan cases"
+                 {nd_rej} rejections, {nodes} ONNX node tests, {own} own ONNX cases, {g} grid cases, {a} arbitrary geometries, {r} regressions, {nf} NaN-scan cases, {cl} channels-last grid cases"
             ))
         });
         match r {

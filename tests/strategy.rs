@@ -3,11 +3,11 @@
 //! counts are process-wide (kept only in builds with debug assertions, as tests are).
 mod common;
 
-use simdpool::{AdaptivePool2d, AdaptivePool3d, Layer, Pool1d, Pool2d, Pool3d};
+use simdpool::{AdaptivePool2d, AdaptivePool3d, Layer, Layout, Pool1d, Pool2d, Pool3d};
 use simdpool_kernels::{strategy_counts, Strategy};
 
 /// Runs `l` serially and returns how many planes each strategy pooled.
-fn ran<L: Layer>(l: L, shape: L::Shape) -> [usize; 5] {
+fn ran<L: Layer>(l: L, shape: L::Shape) -> [usize; Strategy::ALL.len()] {
     let l = l.parallel(false);
     let n: usize = shape.as_ref().iter().product();
     let x: Vec<f32> = (0..n).map(|i| (i % 7) as f32).collect();
@@ -19,7 +19,7 @@ fn ran<L: Layer>(l: L, shape: L::Shape) -> [usize; 5] {
 }
 
 /// As [`ran`], with indices.
-fn ran_idx<L: Layer>(l: L, shape: L::Shape) -> [usize; 5] {
+fn ran_idx<L: Layer>(l: L, shape: L::Shape) -> [usize; Strategy::ALL.len()] {
     let l = l.parallel(false);
     let n: usize = shape.as_ref().iter().product();
     let x: Vec<f32> = (0..n).map(|i| (i % 7) as f32).collect();
@@ -31,7 +31,7 @@ fn ran_idx<L: Layer>(l: L, shape: L::Shape) -> [usize; 5] {
 }
 
 /// Counts with `n` planes for `s` and none for the others.
-fn only(s: Strategy, n: usize) -> [usize; 5] {
+fn only(s: Strategy, n: usize) -> [usize; Strategy::ALL.len()] {
     Strategy::ALL.map(|t| if t == s { n } else { 0 })
 }
 
@@ -39,14 +39,15 @@ fn only(s: Strategy, n: usize) -> [usize; 5] {
 fn every_shape_takes_its_strategy_on_every_isa() {
     use Strategy::*;
     for isa in common::isas() {
-        let check = |got: [usize; 5], want: [usize; 5], what: &str| {
-            assert_eq!(
-                got,
-                want,
-                "{isa}: {what}: counts in order {:?}",
-                Strategy::ALL
-            );
-        };
+        let check =
+            |got: [usize; Strategy::ALL.len()], want: [usize; Strategy::ALL.len()], what: &str| {
+                assert_eq!(
+                    got,
+                    want,
+                    "{isa}: {what}: counts in order {:?}",
+                    Strategy::ALL
+                );
+            };
         // ResNet head and ONNX GlobalAveragePool: one contiguous run per plane.
         check(
             ran(Pool2d::avg(7).isa(isa), [1, 6, 7, 7]),
@@ -139,8 +140,45 @@ fn every_shape_takes_its_strategy_on_every_isa() {
         // Unequal adaptive windows take the exact loop, outside the plane kernels.
         check(
             ran(AdaptivePool2d::avg(7).isa(isa), [1, 2, 10, 10]),
-            [0; 5],
+            [0; Strategy::ALL.len()],
             "adaptive 7 of 10",
+        );
+        // Channels-last: the pixel kernels, one count per output pixel, for every rank and
+        // adaptive; one channel is the channels-first layout; two or three channels go
+        // through the channels-first kernels on a transposed copy.
+        let last = Layout::ChannelsLast;
+        check(
+            ran(Pool2d::max(3).stride(2).isa(isa).layout(last), [2, 8, 9, 9]),
+            only(Pixels, 2 * 16),
+            "NHWC max 3 s2",
+        );
+        check(
+            ran_idx(Pool3d::max(2).isa(isa).layout(last), [1, 5, 4, 4, 4]),
+            only(Pixels, 8),
+            "NDHWC argmax 2",
+        );
+        check(
+            ran(Pool1d::avg(3).stride(1).isa(isa).layout(last), [1, 17, 10]),
+            only(Pixels, 8),
+            "NLC avg 3 s1",
+        );
+        check(
+            ran(
+                AdaptivePool2d::avg(3).isa(isa).layout(last),
+                [1, 64, 10, 10],
+            ),
+            only(Pixels, 9),
+            "NHWC adaptive 3 of 10",
+        );
+        check(
+            ran(Pool2d::avg(7).isa(isa).layout(last), [1, 1, 7, 7]),
+            only(Global, 1),
+            "NHWC with one channel",
+        );
+        check(
+            ran(Pool2d::max(2).isa(isa).layout(last), [1, 3, 8, 8]),
+            only(Rows, 1),
+            "NHWC with three channels",
         );
     }
 }

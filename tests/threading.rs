@@ -37,3 +37,28 @@ fn parallel_matches_reference_for_few_and_many_planes() {
         }
     });
 }
+
+#[test]
+fn channels_last_split_by_rows_and_by_channel_blocks() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
+    let mut rng = StdRng::seed_from_u64(12);
+    // Many rows (row split); one image globally pooled with many channels (channel blocks,
+    // the last one narrower); few rows with few channels (row split regardless).
+    let cases: [([usize; 4], Pool2d); 4] = [
+        ([2, 40, 40, 40], Pool2d::max(3).stride(1).padding(1)),
+        ([1, 200, 32, 32], Pool2d::avg(32)),
+        ([1, 200, 32, 32], Pool2d::max(32)),
+        ([1, 24, 80, 80], Pool2d::max(80).stride(1)),
+    ];
+    pool.install(|| {
+        for (shape, layer) in &cases {
+            let input = common::nasty(&mut rng, shape.iter().product());
+            for isa in common::isas() {
+                common::check_reference(isa, layer, *shape, &input, true).unwrap();
+            }
+        }
+    });
+}

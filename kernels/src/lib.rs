@@ -29,7 +29,7 @@ mod aarch64;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 
-pub use generic::{strategy_counts, Strategy};
+pub use generic::{strategy_counts, Strategy, Window};
 pub use geometry::{Axis, Divisor, Geometry, RowTaps};
 pub use isa::Isa;
-pub use table::Kernels;
+pub use table::{Kernels, PixelOp};

@@ -3,7 +3,7 @@
 
 use core::ops::Range;
 
-use crate::{Geometry, Isa};
+use crate::{Geometry, Isa, Window};
 
 /// Stamps the three `#[target_feature]` entry points of an ISA module: the only place the
 /// feature string appears. `$v` is the main vector, `$t` the narrower tail vector.
@@ -12,6 +12,29 @@ macro_rules! entry_points {
         $crate::table::entry_point!(max, Max, $v, $t $(, $feat)?);
         $crate::table::entry_point!(argmax, ArgMax, $v, $t $(, $feat)?);
         $crate::table::entry_point!(avg, Avg, $v, $t $(, $feat)?);
+        $crate::table::pixel_entry!(pixels_max, Max, $v, $t $(, $feat)?);
+        $crate::table::pixel_entry!(pixels_argmax, ArgMax, $v, $t $(, $feat)?);
+        $crate::table::pixel_entry!(pixels_avg, Avg, $v, $t $(, $feat)?);
+    };
+}
+
+/// One channels-last entry point: reducer `$r` over output pixels.
+macro_rules! pixel_entry {
+    ($name:ident, $r:ident, $v:ty, $t:ty $(, $feat:literal)?) => {
+        /// The reducer over channels-last output pixels.
+        ///
+        /// # Safety
+        /// The CPU must support this module's ISA; slices sized as `generic::pixels` says.
+        $(#[target_feature(enable = $feat)])?
+        pub(crate) unsafe fn $name(
+            windows: &[$crate::Window], c: usize, ld: usize, src: &[f32], dst: &mut [f32],
+            idx: &mut [i64],
+        ) {
+            // SAFETY: forwarded from this function's contract.
+            unsafe {
+                $crate::generic::pixels::<$v, $t, $crate::generic::$r>(windows, c, ld, src, dst, idx)
+            }
+        }
     };
 }
 
@@ -66,8 +89,10 @@ macro_rules! entry_point {
 }
 pub(crate) use entry_point;
 pub(crate) use entry_points;
+pub(crate) use pixel_entry;
 
 type PlaneFn = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>, usize);
+type PixelFn = unsafe fn(&[Window], usize, usize, &[f32], &mut [f32], &mut [i64]);
 
 /// The entry points of one ISA. Holding one is the proof that its ISA runs on this CPU.
 #[derive(Clone, Copy)]
@@ -76,6 +101,9 @@ pub struct Kernels {
     max: PlaneFn,
     argmax: PlaneFn,
     avg: PlaneFn,
+    pixels_max: PixelFn,
+    pixels_argmax: PixelFn,
+    pixels_avg: PixelFn,
 }
 
 impl core::fmt::Debug for Kernels {
@@ -92,6 +120,9 @@ macro_rules! table {
             max: m::max,
             argmax: m::argmax,
             avg: m::avg,
+            pixels_max: m::pixels_max,
+            pixels_argmax: m::pixels_argmax,
+            pixels_avg: m::pixels_avg,
         }
     }};
 }
@@ -177,6 +208,69 @@ impl Kernels {
         check(g, planes, src, dst.len(), None, &rows);
         // SAFETY: as in `max`.
         unsafe { (self.avg)(g, src, dst, &mut [], rows, planes) }
+    }
+}
+
+/// The channels-last reducers: output pixel `p` of `c` channels pools `windows[p]` of the
+/// channels-last `src` into `dst[p·ld..p·ld + c]` (and for argmax each channel's index,
+/// flat within the spatial volume, into `idx` alike).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PixelOp {
+    /// Max pooling.
+    Max,
+    /// Max pooling with indices.
+    ArgMax,
+    /// Average pooling (the windows' divisors).
+    Avg,
+}
+
+impl Kernels {
+    /// Pools one channels-last output pixel per window (see [`Window`]) with `op`: `c`
+    /// channels from each tap, into `dst[p·ld..p·ld + c]` for window `p` (so a block of
+    /// channels can be pooled on its own); `idx` is written only for [`PixelOp::ArgMax`].
+    ///
+    /// # Panics
+    /// If a window reads past `src`, `dst` (or `idx` for argmax) is too short for the last
+    /// pixel, `ld < c`, or an argmax window's index reach exceeds 2^24 (the offsets ride in
+    /// `f32` lanes).
+    #[allow(clippy::too_many_arguments)]
+    pub fn pixels(
+        &self,
+        op: PixelOp,
+        windows: &[Window],
+        c: usize,
+        ld: usize,
+        src: &[f32],
+        dst: &mut [f32],
+        idx: &mut [i64],
+    ) {
+        assert!(ld >= c, "pixel stride {ld} < {c} channels");
+        let need = match windows.len() {
+            0 => 0,
+            n => (n - 1)
+                .checked_mul(ld)
+                .and_then(|v| v.checked_add(c))
+                .expect("output size overflows"),
+        };
+        assert!(dst.len() >= need, "output pixels: {} < {need}", dst.len());
+        for w in windows {
+            let reach = w.reach(c).expect("window reach overflows");
+            assert!(reach <= src.len(), "window {w:?} reads past the input");
+        }
+        let f = match op {
+            PixelOp::Max => self.pixels_max,
+            PixelOp::Avg => self.pixels_avg,
+            PixelOp::ArgMax => {
+                assert!(idx.len() >= need, "index pixels: {} < {need}", idx.len());
+                for w in windows {
+                    let r = w.index_reach().expect("index reach overflows");
+                    assert!(r <= 1 << 24, "window {w:?}: index offsets past 2^24");
+                }
+                self.pixels_argmax
+            }
+        };
+        // SAFETY: a table exists only for an ISA its builder vouched for; sizes checked.
+        unsafe { f(windows, c, ld, src, dst, idx) }
     }
 }
 

@@ -3,6 +3,7 @@
 //! parameter grid.
 #![allow(dead_code)]
 
+pub mod last;
 pub mod nd;
 pub mod onnx;
 
@@ -10,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::fmt::Debug;
 
-use simdpool::{reference, Isa, Kind, Layer, Pool2d, PoolError};
+use simdpool::{reference, Isa, Kind, Layer, Layout, Pool2d, PoolError};
 use simdpool_kernels::{Divisor, Geometry, Kernels};
 
 /// One PyTorch case from `fixtures/torch_pool2d.txt`.
@@ -141,8 +142,30 @@ pub struct Want<'a> {
     pub scale: &'a [f32],
 }
 
+/// Channels-first `x` of logical shape `shape` (`[n, c, spatial...]`) in channels-last
+/// order (`to_last`), or back.
+pub fn relayout<T: Copy>(x: &[T], shape: &[usize], to_last: bool) -> Vec<T> {
+    let (n, c) = (shape[0], shape[1]);
+    let vol: usize = shape[2..].iter().product();
+    let mut y = x.to_vec();
+    for b in 0..n {
+        for ch in 0..c {
+            for p in 0..vol {
+                let (first, last) = ((b * c + ch) * vol + p, (b * vol + p) * c + ch);
+                if to_last {
+                    y[last] = x[first];
+                } else {
+                    y[first] = x[last];
+                }
+            }
+        }
+    }
+    y
+}
+
 /// Runs `pool` on `isa` (serially, and in parallel when `parallel`), with and without
-/// indices, and compares with `want`.
+/// indices, in both layouts (channels-last on the transposed input, its output transposed
+/// back), and compares with `want`.
 pub fn check<L: Layer + Clone + Debug>(
     isa: Isa,
     pool: &L,
@@ -157,46 +180,67 @@ pub fn check<L: Layer + Clone + Debug>(
         scale,
     } = want;
     let modes: &[bool] = if parallel { &[false, true] } else { &[false] };
-    for &par in modes {
-        let p = pool.clone().isa(isa).parallel(par);
-        let tag = format!("[isa={isa} parallel={par}]");
-        let n = want.len();
-        let mut out = vec![GUARD; n + GUARDS];
-        let os = p
-            .forward(input, shape, &mut out[..n])
-            .map_err(|e| format!("{tag} {e}"))?;
-        if out[n..].iter().any(|v| v.to_bits() != GUARD.to_bits()) {
-            return Err(format!("{tag} {pool:?} {shape:?}: wrote past the output"));
-        }
-        if let Some(i) = (0..want.len()).find(|&i| !same(pool.kind(), out[i], want[i], scale[i])) {
-            return Err(format!(
-                "{tag} {}: got {:?}, want {:?}",
-                describe(pool, shape, os, i),
-                out[i],
-                want[i]
-            ));
-        }
-        if pool.kind() == Kind::Max {
+    let last_input = relayout(input, shape.as_ref(), true);
+    for layout in [Layout::ChannelsFirst, Layout::ChannelsLast] {
+        let cl = layout == Layout::ChannelsLast;
+        let input = if cl { &last_input[..] } else { input };
+        for &par in modes {
+            let p = pool.clone().isa(isa).parallel(par).layout(layout);
+            let tag = format!("[isa={isa} parallel={par} {layout:?}]");
+            let n = want.len();
             let mut out = vec![GUARD; n + GUARDS];
-            let mut idx = vec![-7; n + GUARDS];
-            p.forward_with_indices(input, shape, &mut out[..n], &mut idx[..n])
+            let os = p
+                .forward(input, shape, &mut out[..n])
                 .map_err(|e| format!("{tag} {e}"))?;
-            if out[n..].iter().any(|v| v.to_bits() != GUARD.to_bits())
-                || idx[n..].iter().any(|&i| i != -7)
-            {
+            if out[n..].iter().any(|v| v.to_bits() != GUARD.to_bits()) {
                 return Err(format!("{tag} {pool:?} {shape:?}: wrote past the output"));
             }
-            let bad =
-                (0..n).find(|&i| out[i].to_bits() != want[i].to_bits() || idx[i] != want_idx[i]);
-            if let Some(i) = bad {
+            let back = |v: &[f32]| {
+                if cl {
+                    relayout(v, os.as_ref(), false)
+                } else {
+                    v.to_vec()
+                }
+            };
+            let out = back(&out[..n]);
+            if let Some(i) =
+                (0..want.len()).find(|&i| !same(pool.kind(), out[i], want[i], scale[i]))
+            {
                 return Err(format!(
-                    "{tag} with indices {}: got {:?}@{}, want {:?}@{}",
+                    "{tag} {}: got {:?}, want {:?}",
                     describe(pool, shape, os, i),
                     out[i],
-                    idx[i],
-                    want[i],
-                    want_idx[i]
+                    want[i]
                 ));
+            }
+            if pool.kind() == Kind::Max {
+                let mut out = vec![GUARD; n + GUARDS];
+                let mut idx = vec![-7; n + GUARDS];
+                p.forward_with_indices(input, shape, &mut out[..n], &mut idx[..n])
+                    .map_err(|e| format!("{tag} {e}"))?;
+                if out[n..].iter().any(|v| v.to_bits() != GUARD.to_bits())
+                    || idx[n..].iter().any(|&i| i != -7)
+                {
+                    return Err(format!("{tag} {pool:?} {shape:?}: wrote past the output"));
+                }
+                let out = back(&out[..n]);
+                let idx = if cl {
+                    relayout(&idx[..n], os.as_ref(), false)
+                } else {
+                    idx[..n].to_vec()
+                };
+                let bad = (0..n)
+                    .find(|&i| out[i].to_bits() != want[i].to_bits() || idx[i] != want_idx[i]);
+                if let Some(i) = bad {
+                    return Err(format!(
+                        "{tag} with indices {}: got {:?}@{}, want {:?}@{}",
+                        describe(pool, shape, os, i),
+                        out[i],
+                        idx[i],
+                        want[i],
+                        want_idx[i]
+                    ));
+                }
             }
         }
     }

@@ -30,16 +30,19 @@ pub enum Strategy {
     /// Windows tiling the plane (kernel = stride ≥ 3, no padding): rows reduced lane by
     /// lane, then each output's neighbours.
     Blocks,
+    /// Channels-last: one vector of channels per output pixel (counted per pixel).
+    Pixels,
 }
 
 impl Strategy {
     /// Every strategy, in the order of [`strategy_counts`].
-    pub const ALL: [Strategy; 5] = [
+    pub const ALL: [Strategy; 6] = [
         Strategy::Global,
         Strategy::Flat,
         Strategy::Tiles,
         Strategy::Rows,
         Strategy::Blocks,
+        Strategy::Pixels,
     ];
 }
 
@@ -55,7 +58,7 @@ fn ran(s: Strategy) {
 
 /// Counts `n` planes pooled by `s`.
 #[inline(always)]
-fn ran_n(s: Strategy, n: usize) {
+pub(super) fn ran_n(s: Strategy, n: usize) {
     #[cfg(debug_assertions)]
     RAN[s as usize].fetch_add(n, core::sync::atomic::Ordering::Relaxed);
     #[cfg(not(debug_assertions))]

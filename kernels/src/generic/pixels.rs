@@ -1,0 +1,186 @@
+//! Channels-last pooling (NLC, NHWC, NDHWC): one vector holds `LANES` channels of one output
+//! pixel and each tap of the window is one contiguous load. No de-interleaving and no border
+//! cases: the caller's [`Window`] lists only the taps inside the input, in PyTorch's order
+//! (depth, then row, then column), so every reducer sees exactly PyTorch's sequence of taps
+//! per channel (max and argmax bit-exact, average summed from `0.0` in window order).
+//!
+//! Channel tails: full vectors, then one last vector placed to end at the last channel
+//! (a few channels recomputed, same results); fewer channels than lanes walk down the ISA's
+//! narrower vectors. Only fewer channels than the narrowest vector (1–3) reach the plain
+//! `f32` loop, and `simdpool` sends those shapes through the channels-first kernels instead.
+
+use crate::vector::F32Vec;
+
+use super::reduce::Reduce;
+
+/// The taps of one output pixel inside a channels-last input: element offsets
+/// `offset + a·step[0] + b·step[1] + t·step[2]` for `a < count[0]`, `b < count[1]`,
+/// `t < count[2]`, each the first of the pixel's channels.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Window {
+    /// Element offset of the first tap.
+    pub offset: usize,
+    /// Taps per axis (depth, height, width); a zero leaves the window empty.
+    pub count: [usize; 3],
+    /// Element step between taps per axis.
+    pub step: [usize; 3],
+    /// Argmax: the index (flat within the spatial volume) of the first tap, or of PyTorch's
+    /// first index when the window is empty.
+    pub index: i64,
+    /// Argmax: the index step between taps per axis.
+    pub index_step: [usize; 3],
+    /// Average: the sum is divided by each of these in turn (PyTorch's adaptive kernels
+    /// divide by each axis's taps; regular windows divide once and leave `1.0`, exact).
+    pub divide: [f32; 3],
+}
+
+impl Window {
+    /// One past the largest element offset the window reads for `c` channels (`0` if empty).
+    pub fn reach(&self, c: usize) -> Option<usize> {
+        if self.count.contains(&0) {
+            return Some(0);
+        }
+        (0..3).try_fold(self.offset.checked_add(c)?, |a, i| {
+            a.checked_add((self.count[i] - 1).checked_mul(self.step[i])?)
+        })
+    }
+
+    /// The largest index offset from [`Window::index`] (argmax keeps it in an `f32` lane).
+    pub fn index_reach(&self) -> Option<usize> {
+        if self.count.contains(&0) {
+            return Some(0);
+        }
+        (0..3).try_fold(0usize, |a, i| {
+            a.checked_add((self.count[i] - 1).checked_mul(self.index_step[i])?)
+        })
+    }
+}
+
+/// `K` vectors of channels `at..at + K·LANES` of window `w`.
+///
+/// # Safety
+/// The CPU must support `V`'s ISA; `src` readable up to `w.reach` for those channels, `dst`
+/// (and `idx` when `R::INDICES`) writable for them; index offsets at most 2^24.
+#[inline(always)]
+unsafe fn block<V: F32Vec, R: Reduce, const K: usize>(
+    w: &Window,
+    src: *const f32,
+    dst: *mut f32,
+    idx: *mut i64,
+    at: usize,
+) {
+    // SAFETY: the caller vouches for the ISA.
+    let zero = unsafe { V::splat(0.0) };
+    // SAFETY: as above.
+    let mut s = [unsafe { R::start(zero) }; K];
+    let [nz, ny, nx] = w.count;
+    let [sz, sy, sx] = w.step;
+    let [iz, iy, ix] = w.index_step;
+    let base = src.wrapping_add(w.offset + at);
+    for a in 0..nz {
+        for b in 0..ny {
+            let row = base.wrapping_add(a * sz + b * sy);
+            let off = a * iz + b * iy;
+            for t in 0..nx {
+                let p = row.wrapping_add(t * sx);
+                let o = (off + t * ix) as f32;
+                for (k, s) in s.iter_mut().enumerate() {
+                    // SAFETY: tap (a, b, t) lies inside the window, whose reach the caller
+                    // vouches for, at channels at + k·LANES.. within the pixel.
+                    *s = unsafe { R::step(*s, V::load(p.add(k * V::LANES)), o) };
+                }
+            }
+        }
+    }
+    // SAFETY: as above.
+    let div = unsafe { V::splat(w.divide[0]) };
+    let again = R::DIVIDES && (w.divide[1] != 1.0 || w.divide[2] != 1.0);
+    for (k, s) in s.into_iter().enumerate() {
+        let out = dst.wrapping_add(at + k * V::LANES);
+        // SAFETY: out and idx hold these lanes (caller).
+        unsafe {
+            R::finish(
+                s,
+                div,
+                out,
+                idx.wrapping_add(at + k * V::LANES),
+                w.index as isize,
+                0,
+            );
+            if again {
+                let d = V::load(out).div(V::splat(w.divide[1]));
+                d.div(V::splat(w.divide[2])).store(out);
+            }
+        }
+    }
+}
+
+/// Every channel of `w` with vectors `V`: four at a time, then one at a time, then one last
+/// vector ending at channel `c` (so `c >= LANES`).
+///
+/// # Safety
+/// As [`block`], for all `c` channels, `c >= V::LANES`.
+#[inline(always)]
+unsafe fn walk<V: F32Vec, R: Reduce>(
+    w: &Window,
+    c: usize,
+    src: *const f32,
+    dst: *mut f32,
+    idx: *mut i64,
+) {
+    let l = V::LANES;
+    let mut at = 0;
+    // SAFETY: every call reads and writes channels at.. below c, which the caller vouches for.
+    unsafe {
+        while at + 4 * l <= c {
+            block::<V, R, 4>(w, src, dst, idx, at);
+            at += 4 * l;
+        }
+        if at + 2 * l <= c {
+            block::<V, R, 2>(w, src, dst, idx, at);
+            at += 2 * l;
+        }
+        if at + l <= c {
+            block::<V, R, 1>(w, src, dst, idx, at);
+            at += l;
+        }
+        if at < c {
+            block::<V, R, 1>(w, src, dst, idx, c - l);
+        }
+    }
+}
+
+/// Pools `windows.len()` output pixels of `c` channels each from a channels-last `src` into
+/// `dst` (pixel `p` at `dst[p·ld..p·ld + c]`), indices into `idx` for argmax.
+///
+/// # Safety
+/// The CPU must support `V`'s and `T`'s ISAs; every window's [`Window::reach`] within `src`;
+/// `dst` (and `idx` when `R::INDICES`) hold every pixel so placed; argmax index reaches at
+/// most 2^24.
+#[inline(always)]
+pub(crate) unsafe fn pixels<V: F32Vec, T: F32Vec, R: Reduce>(
+    windows: &[Window],
+    c: usize,
+    ld: usize,
+    src: &[f32],
+    dst: &mut [f32],
+    idx: &mut [i64],
+) {
+    let (s, d, i) = (src.as_ptr(), dst.as_mut_ptr(), idx.as_mut_ptr());
+    for (p, w) in windows.iter().enumerate() {
+        let (d, i) = (d.wrapping_add(p * ld), i.wrapping_add(p * ld));
+        // SAFETY: forwarded from the caller; each rung is used only for c >= its lanes.
+        unsafe {
+            if c >= V::LANES {
+                walk::<V, R>(w, c, s, d, i);
+            } else if c >= T::LANES {
+                walk::<T, R>(w, c, s, d, i);
+            } else if c >= <T::Half as F32Vec>::LANES {
+                walk::<T::Half, R>(w, c, s, d, i);
+            } else {
+                walk::<f32, R>(w, c, s, d, i);
+            }
+        }
+    }
+    super::strategy::ran_n(super::Strategy::Pixels, windows.len());
+}

@@ -1,0 +1,134 @@
+//! The channels-last grid: every rank, regular and adaptive, with channel counts around each
+//! vector width of the ISA (the pixel kernels' tails: four vectors, two, one, an overlapped
+//! last one, the narrower rungs), checked in both layouts against the reference.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use simdpool::{AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, Isa, Pool1d, Pool2d, Pool3d};
+
+use super::nd::{with_layer, AnyLayer};
+use super::{check_reference, nasty};
+
+/// Channel counts that put a tail at every rung of `isa`'s vectors: 1–3 (the transposed
+/// route), then around 4, 8 and 16 lanes and their multiples up to five vectors.
+pub fn channel_counts(isa: Isa) -> Vec<usize> {
+    let l = isa.lanes().max(4);
+    let mut c = vec![1, 2, 3, 4, 5, 7, 8, 9, 12];
+    for m in [1, 2, 3, 4, 5] {
+        c.extend([m * l - 1, m * l, m * l + 1]);
+    }
+    c.sort_unstable();
+    c.dedup();
+    c
+}
+
+/// A random layer of random rank (regular or adaptive) and an input shape for it with
+/// `c` channels; `None` when the draw gives a rejected combination.
+fn draw(rng: &mut StdRng, c: usize) -> (AnyLayer, Vec<usize>) {
+    let rank = rng.gen_range(1..=3usize);
+    let n = rng.gen_range(1..=2usize);
+    let size = |rng: &mut StdRng| rng.gen_range(1..=if rank == 3 { 6 } else { 9usize });
+    let spatial: Vec<usize> = (0..rank).map(|_| size(rng)).collect();
+    let mut shape = vec![n, c];
+    shape.extend(&spatial);
+    if rng.gen_bool(0.25) {
+        let out: Vec<usize> = spatial.iter().map(|&s| rng.gen_range(1..=s + 1)).collect();
+        let max = rng.gen_bool(0.5);
+        let layer = match rank {
+            1 => {
+                let o = [out[0]];
+                AnyLayer::A1(if max {
+                    AdaptivePool1d::max(o)
+                } else {
+                    AdaptivePool1d::avg(o)
+                })
+            }
+            2 => {
+                let o = [out[0], out[1]];
+                AnyLayer::A2(if max {
+                    AdaptivePool2d::max(o)
+                } else {
+                    AdaptivePool2d::avg(o)
+                })
+            }
+            _ => {
+                let o = [out[0], out[1], out[2]];
+                AnyLayer::A3(if max {
+                    AdaptivePool3d::max(o)
+                } else {
+                    AdaptivePool3d::avg(o)
+                })
+            }
+        };
+        return (layer, shape);
+    }
+    let k: Vec<usize> = (0..rank).map(|_| rng.gen_range(1..=4usize)).collect();
+    let s: Vec<usize> = (0..rank).map(|_| rng.gen_range(1..=3usize)).collect();
+    let d: Vec<usize> = (0..rank).map(|_| rng.gen_range(1..=2usize)).collect();
+    let p: Vec<usize> = k.iter().map(|&k| rng.gen_range(0..=k / 2)).collect();
+    let ceil = rng.gen_bool(0.3);
+    let max = rng.gen_bool(0.5);
+    let include = rng.gen_bool(0.5);
+    let divisor = rng.gen_bool(0.15).then(|| rng.gen_range(1..=9usize));
+    macro_rules! build {
+        ($t:ident, $arr:expr) => {{
+            let a = $arr;
+            let mut l = if max { $t::max(a(&k)) } else { $t::avg(a(&k)) }
+                .stride(a(&s))
+                .padding(a(&p))
+                .ceil_mode(ceil);
+            if max {
+                l = l.dilation(a(&d));
+            } else {
+                l = l.count_include_pad(include);
+                if let Some(v) = divisor {
+                    l = l.divisor_override(v);
+                }
+            }
+            l
+        }};
+    }
+    let layer = match rank {
+        1 => AnyLayer::P1(build!(Pool1d, |v: &[usize]| [v[0]])),
+        2 => AnyLayer::P2(build!(Pool2d, |v: &[usize]| [v[0], v[1]])),
+        _ => AnyLayer::P3(build!(Pool3d, |v: &[usize]| [v[0], v[1], v[2]])),
+    };
+    (layer, shape)
+}
+
+/// `per_count` random layers for every channel count of `isa`, each checked in both layouts
+/// (serially, and in parallel when `parallel`). Returns the number of accepted cases.
+pub fn grid(isa: Isa, seed: u64, per_count: usize, parallel: bool) -> Result<usize, String> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut count = 0;
+    for c in channel_counts(isa) {
+        let mut done = 0;
+        let mut tries = 0;
+        while done < per_count && tries < 20 * per_count {
+            tries += 1;
+            let (layer, shape) = draw(&mut rng, c);
+            let input = nasty(&mut rng, shape.iter().product());
+            let r = with_layer!(&layer, &shape, run(&input, isa, parallel));
+            match r {
+                None => continue,
+                Some(r) => r?,
+            }
+            done += 1;
+        }
+        count += done;
+    }
+    Ok(count)
+}
+
+/// Checks one layer, or `None` if PyTorch's rules reject it.
+fn run<L: simdpool::Layer + Clone + std::fmt::Debug>(
+    l: &L,
+    shape: L::Shape,
+    input: &[f32],
+    isa: Isa,
+    parallel: bool,
+) -> Option<Result<(), String>> {
+    l.output_shape(shape).ok()?;
+    Some(check_reference(isa, l, shape, input, parallel))
+}
