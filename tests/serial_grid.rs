@@ -19,9 +19,10 @@ fn main() {
             let r = common::issue9_regressions(isa)?;
             let nf = common::nan_free_cases(isa, false)?;
             let cl = common::last::grid(isa, 0xc1a ^ isa as u64, 8, false)?;
+            let (clf, _, _) = common::last::fixtures_on(isa, false)?;
             Ok(format!(
                 "{ok} PyTorch cases, {rej} rejections, {nd} 1-D/3-D/adaptive PyTorch cases, \
-                 {nd_rej} rejections, {nodes} ONNX node tests, {own} own ONNX cases, {g} grid cases, {a} arbitrary geometries, {r} regressions, {nf} NaN-scan cases, {cl} channels-last grid cases"
+                 {nd_rej} rejections, {nodes} ONNX node tests, {own} own ONNX cases, {g} grid cases, {a} arbitrary geometries, {r} regressions, {nf} NaN-scan cases, {cl} channels-last grid cases, {clf} channels-last PyTorch cases"
             ))
         });
         match r {

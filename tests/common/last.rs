@@ -5,10 +5,13 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use simdpool::{AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, Isa, Pool1d, Pool2d, Pool3d};
+use simdpool::{
+    reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, Isa, Kind, Layer, Layout, Pool1d,
+    Pool2d, Pool3d,
+};
 
-use super::nd::{with_layer, AnyLayer};
-use super::{check_reference, nasty};
+use super::nd::{parse, rejects, with_layer, AnyLayer, NdCase};
+use super::{check_reference, nasty, relayout, same};
 
 /// Channel counts that put a tail at every rung of `isa`'s vectors: 1–3 (the transposed
 /// route), then around 4, 8 and 16 lanes and their multiples up to five vectors.
@@ -122,7 +125,7 @@ pub fn grid(isa: Isa, seed: u64, per_count: usize, parallel: bool) -> Result<usi
 }
 
 /// Checks one layer, or `None` if PyTorch's rules reject it.
-fn run<L: simdpool::Layer + Clone + std::fmt::Debug>(
+fn run<L: Layer + Clone + std::fmt::Debug>(
     l: &L,
     shape: L::Shape,
     input: &[f32],
@@ -131,4 +134,98 @@ fn run<L: simdpool::Layer + Clone + std::fmt::Debug>(
 ) -> Option<Result<(), String>> {
     l.output_shape(shape).ok()?;
     Some(check_reference(isa, l, shape, input, parallel))
+}
+
+/// The PyTorch channels-last cases (`fixtures/torch_last.txt`, tensors in memory order).
+pub fn fixtures() -> Vec<NdCase> {
+    parse(include_str!("../../fixtures/torch_last.txt"))
+}
+
+/// Every channels-last PyTorch case on `isa` (serially, and split when `parallel`), fed and
+/// compared in memory order: max bit-exact with indices, regular average bit-exact (PyTorch's
+/// channels-last kernel sums each channel in window order and divides, as we do), adaptive
+/// average within summation-order rounding (PyTorch's own layouts differ there). Returns
+/// (matched, of which average bit-exact, rejected).
+pub fn fixtures_on(isa: Isa, parallel: bool) -> Result<(usize, usize, usize), String> {
+    let (mut ok, mut exact, mut rejected) = (0, 0, 0);
+    for c in fixtures() {
+        let layer = match &c.layer {
+            AnyLayer::P1(p) => AnyLayer::P1(p.clone().isa(isa).layout(Layout::ChannelsLast)),
+            AnyLayer::P2(p) => AnyLayer::P2(p.clone().isa(isa).layout(Layout::ChannelsLast)),
+            AnyLayer::P3(p) => AnyLayer::P3(p.clone().isa(isa).layout(Layout::ChannelsLast)),
+            AnyLayer::A1(p) => AnyLayer::A1(p.clone().isa(isa).layout(Layout::ChannelsLast)),
+            AnyLayer::A2(p) => AnyLayer::A2(p.clone().isa(isa).layout(Layout::ChannelsLast)),
+            AnyLayer::A3(p) => AnyLayer::A3(p.clone().isa(isa).layout(Layout::ChannelsLast)),
+        };
+        if let Some(why) = &c.reject {
+            with_layer!(&layer, &c.shape, rejects(&c.input))
+                .map_err(|e| format!("{}: PyTorch rejects ({why}), we: {e}", c.name))?;
+            rejected += 1;
+            continue;
+        }
+        let adaptive = matches!(layer, AnyLayer::A1(_) | AnyLayer::A2(_) | AnyLayer::A3(_));
+        let e = with_layer!(&layer, &c.shape, memory_order(&c, adaptive, parallel))
+            .map_err(|e| format!("{isa} {}: {e}", c.name))?;
+        ok += 1;
+        exact += usize::from(e);
+    }
+    Ok((ok, exact, rejected))
+}
+
+/// One case in memory order; returns whether it was an average matched bit for bit.
+fn memory_order<L: Layer + Clone + std::fmt::Debug>(
+    l: &L,
+    shape: L::Shape,
+    c: &NdCase,
+    adaptive: bool,
+    parallel: bool,
+) -> Result<bool, String> {
+    let n = c.output.len();
+    let out_shape = l.output_shape(shape).map_err(|e| e.to_string())?;
+    // The summation-order bound, from the oracle on the logical tensor's magnitudes.
+    let first: Vec<f32> = relayout(&c.input, shape.as_ref(), false);
+    let abs: Vec<f32> = first.iter().map(|v| v.abs()).collect();
+    let scale = match l.kind() {
+        Kind::Avg => {
+            let s = reference::forward(l, &abs, shape)
+                .map_err(|e| e.to_string())?
+                .0;
+            relayout(&s, out_shape.as_ref(), true)
+        }
+        Kind::Max => vec![0.0; n],
+    };
+    let modes: &[bool] = if parallel { &[false, true] } else { &[false] };
+    for &par in modes {
+        let l = l.clone().parallel(par);
+        let mut out = vec![0.0; n];
+        l.forward(&c.input, shape, &mut out)
+            .map_err(|e| e.to_string())?;
+        for i in 0..n {
+            let (got, want) = (out[i], c.output[i]);
+            let ok = match l.kind() {
+                Kind::Max => got.to_bits() == want.to_bits(),
+                Kind::Avg if adaptive => same(Kind::Avg, got, want, scale[i]),
+                Kind::Avg => got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+            };
+            if !ok {
+                return Err(format!(
+                    "parallel={par} memory offset {i}: got {got:?}, PyTorch {want:?}"
+                ));
+            }
+        }
+        if l.kind() == Kind::Max {
+            let mut idx = vec![0; n];
+            l.forward_with_indices(&c.input, shape, &mut out, &mut idx)
+                .map_err(|e| e.to_string())?;
+            if let Some(i) = (0..n)
+                .find(|&i| out[i].to_bits() != c.output[i].to_bits() || idx[i] != c.indices[i])
+            {
+                return Err(format!(
+                    "parallel={par} with indices, memory offset {i}: got {:?}@{}, PyTorch {:?}@{}",
+                    out[i], idx[i], c.output[i], c.indices[i]
+                ));
+            }
+        }
+    }
+    Ok(l.kind() == Kind::Avg && !adaptive)
 }

@@ -103,7 +103,11 @@ macro_rules! adaptive {
 
 /// Every case of `fixtures/torch_nd.txt`.
 pub fn fixtures() -> Vec<NdCase> {
-    let text = include_str!("../../fixtures/torch_nd.txt");
+    parse(include_str!("../../fixtures/torch_nd.txt"))
+}
+
+/// The cases of a fixture file in `torch_nd.txt`'s format.
+pub fn parse(text: &str) -> Vec<NdCase> {
     let mut cases = Vec::new();
     let mut f: HashMap<&str, &str> = HashMap::new();
     for line in text.lines().filter(|l| !l.starts_with('#')) {
@@ -156,7 +160,7 @@ pub fn oracle<L: Layer>(l: &L, shape: L::Shape, input: &[f32]) -> Result<Oracle,
     Ok((out, idx, scale))
 }
 
-fn rejects<L: Layer>(l: &L, shape: L::Shape, input: &[f32]) -> Result<PoolError, String> {
+pub fn rejects<L: Layer>(l: &L, shape: L::Shape, input: &[f32]) -> Result<PoolError, String> {
     let mut out = vec![0.0; 4096];
     let mut idx = vec![0; 4096];
     let e = l.forward(input, shape, &mut out).err().ok_or("accepted")?;
