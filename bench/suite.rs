@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use simdpool::{
-    reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, Isa, Kind, Layer, Pool1d, Pool2d,
-    Pool3d, PoolError,
+    reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, Isa, Kind, Layer, Layout, Pool1d,
+    Pool2d, Pool3d, PoolError,
 };
 
 /// A layer of any rank, with the calls the bench and the timing server make.
@@ -70,6 +70,9 @@ impl AnyPool {
     }
     pub fn parallel(self, parallel: bool) -> AnyPool {
         map!(self, |p| Layer::parallel(p, parallel))
+    }
+    pub fn layout(self, layout: Layout) -> AnyPool {
+        map!(self, |p| Layer::layout(p, layout))
     }
     pub fn kind(&self) -> Kind {
         match self {

@@ -3,6 +3,7 @@
 //!
 //!     cargo run --release --example timings            # then type requests:
 //!     resnet_stem 1 best 0 20      # case, threads, isa (or best|reference|copy), indices, reps
+//!     resnet_stem 1 best 0 20 last # the same in channels-last memory (NHWC)
 //!
 //! A case name of the form `spec:NAME:op:k:s:p:d:ceil:incl:n:c:h:w` defines a case inline.
 //! Each answer is one JSON line: {"case", "threads", "isa", "indices", "median_us", "min_us"}.
@@ -15,7 +16,7 @@ use std::io::{BufRead, Write};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use simdpool::Isa;
+use simdpool::{Isa, Layout};
 
 /// Per case: input, output, indices, and the copy target.
 struct Buffers {
@@ -51,9 +52,13 @@ fn main() {
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
         let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() != 5 {
+        if f.len() != 5 && f.len() != 6 {
             continue;
         }
+        let layout = match f.get(5) {
+            Some(&"last") => Layout::ChannelsLast,
+            _ => Layout::ChannelsFirst,
+        };
         if let Some(spec) = f[0].strip_prefix("spec:") {
             if let Some(c) = suite::parse(spec) {
                 cases.insert(
@@ -106,7 +111,7 @@ fn main() {
                 } else {
                     Isa::from_name(name).unwrap_or(Isa::Scalar)
                 };
-                let p = case.pool.clone().isa(isa);
+                let p = case.pool.clone().isa(isa).layout(layout);
                 if let Err(e) = p.resolved_isa() {
                     writeln!(out, "{{\"error\": \"{e}\"}}").ok();
                     out.flush().ok();

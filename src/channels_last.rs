@@ -1,9 +1,9 @@
 //! Channels-last calls (NLC, NHWC, NDHWC). The one place their strategy is chosen
-//! ([`Route`]): one channel is the channels-first layout already; fewer channels than the
-//! narrowest vector go through the channels-first kernels on a transposed copy; everything
-//! else is pooled by the pixel kernels, one vector of channels per output pixel, split over
-//! rayon by output rows (and by channel blocks when rows are too few to feed every thread:
-//! global pooling of one image).
+//! ([`Route`]): one channel is the channels-first layout already; everything else is pooled
+//! by the pixel kernels, one vector of channels per output pixel, split over rayon by output
+//! rows (and by channel blocks when rows are too few to feed every thread: global pooling
+//! of one image). Only argmax over volumes past 2^24 elements (where the kernels' `f32`
+//! index offsets would round) goes through the channels-first kernels on a transposed copy.
 
 use rayon::prelude::*;
 use simdpool_kernels::{Divisor, Kernels, PixelOp, Window};
@@ -12,9 +12,6 @@ use crate::plan::{Plan, Work};
 use crate::reference::{Description, Taps, Windows};
 use crate::threading::{self, Op, Restyle, MIN_PARALLEL_TAPS, TASKS_PER_THREAD};
 
-/// Below this many channels a vector of channels is mostly empty (AVX-512's narrowest rung
-/// is 4 lanes): such calls transpose instead.
-const MIN_CHANNELS: usize = 4;
 /// Argmax offsets ride in `f32` lanes: exact below this.
 const F32_EXACT: usize = 1 << 24;
 
@@ -23,17 +20,19 @@ const F32_EXACT: usize = 1 << 24;
 pub(crate) enum Route {
     /// One channel: the memory is the channels-first layout's.
     AsChannelsFirst,
-    /// Transposed to channels-first scratch, pooled there, transposed back.
+    /// Transposed to channels-first scratch, pooled there, transposed back (argmax over
+    /// volumes past 2^24 elements).
     Transposed,
     /// The pixel kernels.
     Pixels,
 }
 
-/// The route for `plan` with `c` channels.
-pub(crate) fn route(plan: &Plan, op: Op, c: usize) -> Route {
+/// The route for `plan` with `c` channels; `exact` is the volume up to which argmax offsets
+/// are exact in the kernels (`F32_EXACT`; smaller in unit tests, to reach every route).
+pub(crate) fn route(plan: &Plan, op: Op, c: usize, exact: usize) -> Route {
     if c == 1 {
         Route::AsChannelsFirst
-    } else if c < MIN_CHANNELS || (op == Op::ArgMax && plan.in_volume() > F32_EXACT) {
+    } else if op == Op::ArgMax && plan.in_volume() > exact {
         Route::Transposed
     } else {
         Route::Pixels
@@ -57,7 +56,25 @@ pub(crate) fn execute(
     if plan.work == Work::Nothing {
         return;
     }
-    match route(plan, op, c) {
+    let route = route(plan, op, c, F32_EXACT);
+    run(route, k, op, plan, c, src, dst, idx, restyle, parallel);
+}
+
+/// Runs a channels-last call by `route`.
+#[allow(clippy::too_many_arguments)]
+fn run(
+    route: Route,
+    k: &Kernels,
+    op: Op,
+    plan: &Plan,
+    c: usize,
+    src: &[f32],
+    dst: &mut [f32],
+    idx: &mut [i64],
+    restyle: Restyle,
+    parallel: bool,
+) {
+    match route {
         Route::AsChannelsFirst => {
             threading::execute(k, op, plan, src, dst, idx, parallel);
             fix_indices(plan, c, idx, restyle, parallel);
@@ -115,72 +132,120 @@ fn fix_indices(plan: &Plan, c: usize, idx: &mut [i64], r: Restyle, parallel: boo
     }
 }
 
+/// One axis's part of a window, in the units of the channels-last image: what each output
+/// position along the axis adds to its pixels' windows.
+#[derive(Clone, Copy, Debug)]
+struct Part {
+    /// Element offset of the first tap (0 when no tap is inside).
+    offset: usize,
+    count: usize,
+    /// Element step between taps.
+    step: usize,
+    /// PyTorch's first index along the axis, times the axis's index stride.
+    index: i64,
+    index_step: usize,
+    /// Taps inside the input or its padding.
+    padded: usize,
+}
+
 /// The per-axis windows of a call, and how each pixel's window is divided.
 struct Axes {
-    /// Depth, height, width: the taps of every output position.
-    taps: [Vec<Taps>; 3],
-    /// Spatial input sizes.
-    input: [usize; 3],
+    /// Depth, height, width: the part of every output position.
+    parts: [Vec<Part>; 3],
     divisor: Divisor,
     /// Divide by each axis's taps in turn (PyTorch's adaptive kernels).
     per_axis: bool,
+    /// Whether windows need their divisors (average).
+    divides: bool,
 }
 
 impl Axes {
-    fn of(plan: &Plan) -> Axes {
+    fn of(plan: &Plan, c: usize) -> Axes {
         let d = Description::of(plan);
         let adaptive = matches!(d.axes[0], Windows::Adaptive { .. });
         let global = d.axes.iter().all(|a| a.out() == 1);
+        let [_, h, w] = plan.input;
+        // Index strides of depth, rows and columns within the spatial volume.
+        let strides = [h * w, w, 1];
+        let parts = [0, 1, 2].map(|i| {
+            let a = d.axes[i];
+            let unit = strides[i];
+            (0..a.out())
+                .map(|o| {
+                    let t: Taps = a.taps(o);
+                    // Saturating: a step only matters with two taps on its axis, and then
+                    // it lies inside the volume.
+                    let index_step = (t.step as usize).saturating_mul(unit);
+                    Part {
+                        offset: if t.count == 0 {
+                            0
+                        } else {
+                            t.at as usize * unit * c
+                        },
+                        count: t.count,
+                        step: index_step.saturating_mul(c),
+                        index: t.first * unit as i64,
+                        index_step,
+                        padded: t.padded,
+                    }
+                })
+                .collect()
+        });
         Axes {
-            taps: d.axes.map(|a| (0..a.out()).map(|o| a.taps(o)).collect()),
-            input: plan.input,
+            parts,
             divisor: plan.divisor,
             per_axis: adaptive && !global,
+            divides: plan.kind == crate::Kind::Avg,
         }
     }
 
-    /// The window of output pixel `(z, y, x)` for `c` channels (offsets in elements of
-    /// one image).
-    fn window(&self, z: usize, y: usize, x: usize, c: usize) -> Window {
-        let [h, w] = [self.input[1], self.input[2]];
-        let [tz, ty, tx] = [&self.taps[0][z], &self.taps[1][y], &self.taps[2][x]];
-        let count = [tz.count, ty.count, tx.count];
-        let empty = count.contains(&0);
-        let at = |t: &Taps| t.at as usize;
-        let pixel = if empty {
-            0
-        } else {
-            (at(tz) * h + at(ty)) * w + at(tx)
-        };
-        // Saturating: a step only matters with two taps on its axis, and then it lies
-        // inside the volume.
-        let index_step = [
-            (tz.step as usize).saturating_mul(h * w),
-            (ty.step as usize).saturating_mul(w),
-            tx.step as usize,
-        ];
-        let divide = if self.per_axis {
-            count.map(|n| n as f32)
-        } else {
-            let d = match self.divisor {
-                Divisor::Override(v) => v as f32,
-                Divisor::ExcludePad => count.iter().product::<usize>() as f32,
-                // Saturating: a window deep in ONNX padding can pass even u128.
-                Divisor::IncludePad => (tz.padded as u128)
-                    .saturating_mul(ty.padded as u128)
-                    .saturating_mul(tx.padded as u128)
-                    as f32,
+    /// The windows of output row `(z, y)`, one per column, into `out` (offsets in elements
+    /// of one image, plus `shift`).
+    fn row(&self, z: usize, y: usize, shift: usize, out: &mut [Window]) {
+        let [pz, py] = [&self.parts[0][z], &self.parts[1][y]];
+        let zy_empty = pz.count == 0 || py.count == 0;
+        let (offset, index) = (pz.offset + py.offset + shift, pz.index + py.index);
+        for (w, px) in out.iter_mut().zip(&self.parts[2]) {
+            let count = [pz.count, py.count, px.count];
+            *w = Window {
+                offset: if zy_empty || px.count == 0 {
+                    shift
+                } else {
+                    offset + px.offset
+                },
+                count,
+                step: [pz.step, py.step, px.step],
+                index: index + px.index,
+                index_step: [pz.index_step, py.index_step, px.index_step],
+                divide: [1.0; 3],
             };
-            [d, 1.0, 1.0]
-        };
-        Window {
-            offset: pixel * c,
-            count,
-            step: index_step.map(|s| s.saturating_mul(c)),
-            index: (tz.first * h as i64 + ty.first) * w as i64 + tx.first,
-            index_step,
-            divide,
+            if self.divides {
+                w.divide = self.divide(count, [pz.padded, py.padded, px.padded]);
+            }
         }
+    }
+
+    /// PyTorch's divisors for a window of `count` taps inside the input and `padded`
+    /// inside input plus padding, per axis.
+    fn divide(&self, count: [usize; 3], padded: [usize; 3]) -> [f32; 3] {
+        if self.per_axis {
+            return count.map(|n| n as f32);
+        }
+        let d = match self.divisor {
+            Divisor::Override(v) => v as f32,
+            Divisor::ExcludePad => (count[0] * count[1] * count[2]) as f32,
+            Divisor::IncludePad => {
+                let [a, b, c] = padded.map(|v| v as u64);
+                match a.checked_mul(b).and_then(|v| v.checked_mul(c)) {
+                    Some(v) => v as f32,
+                    // Saturating: a window deep in ONNX padding can pass even u128.
+                    None => (a as u128)
+                        .saturating_mul(b as u128)
+                        .saturating_mul(c as u128) as f32,
+                }
+            }
+        };
+        [d, 1.0, 1.0]
     }
 }
 
@@ -201,7 +266,7 @@ fn pixels(
         Op::ArgMax => PixelOp::ArgMax,
         Op::Avg => PixelOp::Avg,
     };
-    let axes = Axes::of(plan);
+    let axes = Axes::of(plan, c);
     let [od, oh, ow] = plan.output;
     let (in_image, row) = (plan.in_volume() * c, ow * c);
     let rows = plan.volumes / c * od * oh;
@@ -212,10 +277,7 @@ fn pixels(
         for (j, d) in d.chunks_mut(per).enumerate() {
             let r = r0 + j;
             let (n, zy) = (r / (od * oh), r % (od * oh));
-            for (x, w) in windows.iter_mut().enumerate() {
-                *w = axes.window(zy / oh, zy % oh, x, c);
-                w.offset += ch.start;
-            }
+            axes.row(zy / oh, zy % oh, ch.start, &mut windows);
             let s = &src[n * in_image..(n + 1) * in_image];
             let i = if op == Op::ArgMax {
                 &mut i[j * per..(j + 1) * per]
@@ -276,6 +338,54 @@ fn pixels(
             if op == Op::ArgMax {
                 idx[at..at + w].copy_from_slice(&i[p * w..(p + 1) * w]);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dispatch::kernels_for;
+    use crate::{IndexStyle, Isa, Pool3d};
+
+    /// Every route gives the same values and indices (the transposed one is otherwise taken
+    /// only by argmax over volumes past 2^24 elements, too large for a test).
+    #[test]
+    fn every_route_agrees() {
+        let shape = [2, 5, 3, 7, 6];
+        let n: usize = shape.iter().product();
+        let x: Vec<f32> = (0..n).map(|i| ((i * 7919) % 23) as f32 - 11.0).collect();
+        let layer = Pool3d::max(2).stride((1, 2, 2)).padding(1).ceil_mode(true);
+        let plan = layer.0.plan(&shape).unwrap();
+        assert_eq!(route(&plan, Op::ArgMax, 5, F32_EXACT), Route::Pixels);
+        assert_eq!(route(&plan, Op::ArgMax, 5, 8), Route::Transposed);
+        assert_eq!(route(&plan, Op::Max, 5, 8), Route::Pixels);
+        assert_eq!(route(&plan, Op::ArgMax, 1, 8), Route::AsChannelsFirst);
+        let k = kernels_for(Isa::Portable, "test").unwrap();
+        for style in [
+            IndexStyle::Plane,
+            IndexStyle::Tensor,
+            IndexStyle::TensorColumnMajor,
+        ] {
+            let mut got = Vec::new();
+            for r in [Route::Pixels, Route::Transposed] {
+                let (mut y, mut i) = (vec![0.0; plan.out_len], vec![0; plan.out_len]);
+                let restyle = Restyle::new(&plan, style, 3);
+                run(
+                    r,
+                    &k,
+                    Op::ArgMax,
+                    &plan,
+                    5,
+                    &x,
+                    &mut y,
+                    &mut i,
+                    restyle,
+                    false,
+                );
+                got.push((y.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), i));
+            }
+            assert_eq!(got[0], got[1], "{style:?}");
         }
     }
 }

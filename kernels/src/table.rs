@@ -27,12 +27,14 @@ macro_rules! pixel_entry {
         /// The CPU must support this module's ISA; slices sized as `generic::pixels` says.
         $(#[target_feature(enable = $feat)])?
         pub(crate) unsafe fn $name(
-            windows: &[$crate::Window], c: usize, ld: usize, src: &[f32], dst: &mut [f32],
-            idx: &mut [i64],
+            windows: &[$crate::Window], c: usize, ld: usize, slack: usize, src: &[f32],
+            dst: &mut [f32], idx: &mut [i64],
         ) {
             // SAFETY: forwarded from this function's contract.
             unsafe {
-                $crate::generic::pixels::<$v, $t, $crate::generic::$r>(windows, c, ld, src, dst, idx)
+                $crate::generic::pixels::<$v, $t, $crate::generic::$r>(
+                    windows, c, ld, slack, src, dst, idx,
+                )
             }
         }
     };
@@ -92,7 +94,7 @@ pub(crate) use entry_points;
 pub(crate) use pixel_entry;
 
 type PlaneFn = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>, usize);
-type PixelFn = unsafe fn(&[Window], usize, usize, &[f32], &mut [f32], &mut [i64]);
+type PixelFn = unsafe fn(&[Window], usize, usize, usize, &[f32], &mut [f32], &mut [i64]);
 
 /// The entry points of one ISA. Holding one is the proof that its ISA runs on this CPU.
 #[derive(Clone, Copy)]
@@ -253,10 +255,11 @@ impl Kernels {
                 .expect("output size overflows"),
         };
         assert!(dst.len() >= need, "output pixels: {} < {need}", dst.len());
+        let mut reach = 0;
         for w in windows {
-            let reach = w.reach(c).expect("window reach overflows");
-            assert!(reach <= src.len(), "window {w:?} reads past the input");
+            reach = reach.max(w.reach(c).expect("window reach overflows"));
         }
+        assert!(reach <= src.len(), "a window reads past the input");
         let f = match op {
             PixelOp::Max => self.pixels_max,
             PixelOp::Avg => self.pixels_avg,
@@ -270,7 +273,7 @@ impl Kernels {
             }
         };
         // SAFETY: a table exists only for an ISA its builder vouched for; sizes checked.
-        unsafe { f(windows, c, ld, src, dst, idx) }
+        unsafe { f(windows, c, ld, src.len() - reach, src, dst, idx) }
     }
 }
 

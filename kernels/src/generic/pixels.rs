@@ -5,9 +5,11 @@
 //! per channel (max and argmax bit-exact, average summed from `0.0` in window order).
 //!
 //! Channel tails: full vectors, then one last vector placed to end at the last channel
-//! (a few channels recomputed, same results); fewer channels than lanes walk down the ISA's
-//! narrower vectors. Only fewer channels than the narrowest vector (1–3) reach the plain
-//! `f32` loop, and `simdpool` sends those shapes through the channels-first kernels instead.
+//! (a few channels recomputed, same results). Fewer channels than the widest vector use the
+//! narrowest vector that holds them, spilling into the next pixel (see [`pixels`]); where
+//! that cannot be done (the last pixel of a call, the end of the input) they walk down the
+//! ISA's narrower vectors, and only fewer channels than the narrowest vector reach the
+//! plain `f32` loop.
 
 use crate::vector::F32Vec;
 
@@ -154,28 +156,45 @@ unsafe fn walk<V: F32Vec, R: Reduce>(
 /// `dst` (pixel `p` at `dst[p·ld..p·ld + c]`), indices into `idx` for argmax.
 ///
 /// # Safety
-/// The CPU must support `V`'s and `T`'s ISAs; every window's [`Window::reach`] within `src`;
-/// `dst` (and `idx` when `R::INDICES`) hold every pixel so placed; argmax index reaches at
-/// most 2^24.
+/// The CPU must support `V`'s and `T`'s ISAs; every window's [`Window::reach`] plus `slack`
+/// within `src`; `dst` (and `idx` when `R::INDICES`) hold every pixel so placed; argmax
+/// index reaches at most 2^24.
 #[inline(always)]
 pub(crate) unsafe fn pixels<V: F32Vec, T: F32Vec, R: Reduce>(
     windows: &[Window],
     c: usize,
     ld: usize,
+    slack: usize,
     src: &[f32],
     dst: &mut [f32],
     idx: &mut [i64],
 ) {
     let (s, d, i) = (src.as_ptr(), dst.as_mut_ptr(), idx.as_mut_ptr());
+    let h = <T::Half as F32Vec>::LANES;
+    // Fewer channels than the widest vector: the narrowest vector that holds them all, its
+    // extra lanes spilling into the next pixel (read: the next pixel's first channels,
+    // inside the input; written: overwritten by the next pixel's own store). One vector
+    // per tap instead of a lane-by-lane loop for images (c = 3) or two overlapped vectors.
+    let spill = ld == c && c < V::LANES && c != h && c != T::LANES;
+    let last = windows.len().saturating_sub(1);
     for (p, w) in windows.iter().enumerate() {
         let (d, i) = (d.wrapping_add(p * ld), i.wrapping_add(p * ld));
-        // SAFETY: forwarded from the caller; each rung is used only for c >= its lanes.
+        // Spilling needs a next pixel to overwrite the extra lanes and input to read them.
+        let room = |lanes: usize| p < last && lanes - c <= slack;
+        // SAFETY: forwarded from the caller; each rung is used only for c >= its lanes, or
+        // (spilling) where `room` checked the extra lanes' reads and a next pixel's writes.
         unsafe {
-            if c >= V::LANES {
+            if spill && c <= h && h > 1 && room(h) {
+                block::<T::Half, R, 1>(w, s, d, i, 0);
+            } else if spill && c <= T::LANES && T::LANES > 1 && room(T::LANES) {
+                block::<T, R, 1>(w, s, d, i, 0);
+            } else if spill && room(V::LANES) {
+                block::<V, R, 1>(w, s, d, i, 0);
+            } else if c >= V::LANES {
                 walk::<V, R>(w, c, s, d, i);
             } else if c >= T::LANES {
                 walk::<T, R>(w, c, s, d, i);
-            } else if c >= <T::Half as F32Vec>::LANES {
+            } else if c >= h {
                 walk::<T::Half, R>(w, c, s, d, i);
             } else {
                 walk::<f32, R>(w, c, s, d, i);
