@@ -3,6 +3,7 @@
 
     python3 -m venv .venv-peers && .venv-peers/bin/pip install torch onnxruntime onnx numpy matplotlib
     .venv-peers/bin/python bench/compare.py [--rounds 5] [--update-readme] [--no-sweep]
+    .venv-peers/bin/python bench/compare.py --layout last [--rounds 5] [--update-readme]
 
 Every engine times the same cases (bench/suite.txt) in one run, interleaved round by round;
 each number is the median over rounds of per-round medians. simdpool is timed by its example
@@ -10,6 +11,11 @@ each number is the median over rounds of per-round medians. simdpool is timed by
 process beside the Python peers. PyTorch channels-last is timed on an input already in that
 layout (conversion excluded). Writes bench/results/{compare.md,compare.json,speedup.png,
 sweep.md,sweep.png}; --update-readme also regenerates the README's table between markers.
+
+--layout last times the channels-last table instead: simdpool and PyTorch on channels-last
+inputs (NLC as a transposed view, NHWC, NDHWC), into bench/results/compare_last.{md,json} and
+the README's second table. ONNX Runtime has no float NHWC pooling kernel on CPU (its
+`com.microsoft.NhwcMaxPool` takes 8-bit types), so it is not in that table.
 """
 import os
 
@@ -104,8 +110,8 @@ class Simdpool:
                                      stderr=subprocess.PIPE, text=True)
         self.info = self.proc.stderr.readline().strip().removeprefix("timings: ")
 
-    def time(self, c, threads, isa, indices, reps):
-        self.proc.stdin.write(f"{spec(c)} {threads} {isa} {int(indices)} {reps}\n")
+    def time(self, c, threads, isa, indices, reps, layout="first"):
+        self.proc.stdin.write(f"{spec(c)} {threads} {isa} {int(indices)} {reps} {layout}\n")
         self.proc.stdin.flush()
         r = json.loads(self.proc.stdout.readline())
         if "error" in r:
@@ -132,9 +138,10 @@ def peers():
                 r = x.dim() - 2
                 if cl:
                     if r == 1:
-                        return None  # no channels-last format for 3-D tensors
-                    fmt = torch.channels_last if r == 2 else torch.channels_last_3d
-                    x = x.contiguous(memory_format=fmt)
+                        x = x.transpose(1, 2).contiguous().transpose(1, 2)  # NLC
+                    else:
+                        fmt = torch.channels_last if r == 2 else torch.channels_last_3d
+                        x = x.contiguous(memory_format=fmt)
                 k, s, p, d = c["k"], c["s"], c["p"], c["d"]
                 if c["op"] == "max":
                     f = [None, F.max_pool1d, F.max_pool2d, F.max_pool3d][r]
@@ -158,6 +165,7 @@ def peers():
         found["pytorch_nchw"] = guarded(torch_fn(False))
         found["pytorch_cl"] = guarded(torch_fn(True))
         found["pytorch_nchw_idx"] = guarded(torch_fn(False, True))
+        found["pytorch_cl_idx"] = guarded(torch_fn(True, True))
     except ImportError:
         print(f"SKIPPED: PyTorch is not installed. Install the peers with:\n  {INSTALL}", file=sys.stderr)
     try:
@@ -211,8 +219,13 @@ def machine():
     return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
 
 
-def measure(cases, thread_counts, rounds, sp, found, isas):
+def measure(cases, thread_counts, rounds, sp, found, isas, layout="first"):
     """{(case, threads, engine): median_us}, engines interleaved within every round."""
+    # Channels-first: every peer but the channels-last argmax; channels-last: PyTorch's
+    # channels-last kernels only.
+    wanted = ({"pytorch_cl", "pytorch_cl_idx"} if layout == "last"
+              else {n for n in found if n != "pytorch_cl_idx"})
+    found = {n: f for n, f in found.items() if n in wanted}
     samples = {}
     factories = {}
     for r in range(rounds):
@@ -231,7 +244,7 @@ def measure(cases, thread_counts, rounds, sp, found, isas):
                         us = sp.time(c, t, "copy", False, reps)
                     elif name.startswith("simdpool:"):
                         isa = name.split(":")[1]
-                        us = sp.time(c, t, isa.removesuffix("+idx"), isa.endswith("+idx"), reps)
+                        us = sp.time(c, t, isa.removesuffix("+idx"), isa.endswith("+idx"), reps, layout)
                     else:
                         if (c["name"], t, name) not in factories:
                             factories[(c["name"], t, name)] = make(c, t)
@@ -274,6 +287,33 @@ def table(cases, thread_counts, res, found, isas):
         gm = lambda v: float(np.exp(np.mean(np.log(v)))) if v else float("nan")
         summary[t] = dict(geomean_vs_best=gm(ratios), min_vs_best=min(ratios, default=float("nan")),
                           geomean_vs_nchw=gm(nchw), min_vs_nchw=min(nchw, default=float("nan")))
+    md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    md += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(md), summary
+
+
+def table_last(cases, thread_counts, res, isas):
+    """The channels-last table: simdpool against PyTorch's channels-last kernels."""
+    best_isa = isas[-1]
+    head = ["case", "threads"] + [f"simdpool {i} µs" for i in isas] + ["pytorch_cl µs", "vs PyTorch CL",
+            "% copy BW", "+indices µs", "vs PyTorch CL (indices)"]
+    rows, summary = [], {}
+    for t in thread_counts:
+        ratios = []
+        for c in cases:
+            g = lambda e: res.get((c["name"], t, e))
+            ours, peer = g("simdpool:" + best_isa), g("pytorch_cl")
+            copy_bw = 2 * 4 * int(np.prod(c["shape"])) / g("copy")
+            bw = nbytes(c) / ours / copy_bw * 100
+            row = [c["name"], str(t)] + [f"{g('simdpool:' + i):.1f}" for i in isas]
+            row += [f"{peer:.1f}" if peer else "–", f"{peer / ours:.2f}×" if peer else "–", f"{bw:.0f} %"]
+            idx, tidx = g(f"simdpool:{best_isa}+idx"), g("pytorch_cl_idx")
+            row += [f"{idx:.1f}" if idx else "–", f"{tidx / idx:.1f}×" if idx and tidx else "–"]
+            rows.append(row)
+            if peer:
+                ratios.append(peer / ours)
+        gm = float(np.exp(np.mean(np.log(ratios)))) if ratios else float("nan")
+        summary[t] = dict(geomean_vs_cl=gm, min_vs_cl=min(ratios, default=float("nan")))
     md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     md += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(md), summary
@@ -350,6 +390,8 @@ def main():
     ap.add_argument("--cases", nargs="*", default=None, help="subset of suite names")
     ap.add_argument("--update-readme", action="store_true")
     ap.add_argument("--no-sweep", action="store_true")
+    ap.add_argument("--layout", choices=["first", "last"], default="first",
+                    help="first: the NCHW table (default); last: the channels-last table")
     a = ap.parse_args()
     cases = [c for c in load_suite() if not a.cases or c["name"] in a.cases]
     thread_counts = a.threads or sorted({1, os.cpu_count() or 1})
@@ -359,9 +401,11 @@ def main():
     selected = sp.info.split("(selected: ")[1].rstrip(")")
     isas = [i for i in sp.info.split("ISAs on this CPU: ")[1].split(" (")[0].split(", ") if i not in ("scalar", selected)]
     isas.append(selected)
-    res = measure(cases, thread_counts, a.rounds, sp, found, isas)
-    md, summary = table(cases, thread_counts, res, found, isas)
+    res = measure(cases, thread_counts, a.rounds, sp, found, isas, a.layout)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if a.layout == "last":
+        return main_last(a, cases, thread_counts, res, sp, versions, isas)
+    md, summary = table(cases, thread_counts, res, found, isas)
     header = (f"Machine: {machine()}. simdpool: {sp.info}. Peers: "
               + ", ".join(f"{k} {v}" for k, v in versions.items())
               + f". Medians of {a.rounds} interleaved rounds; f32 NCHW; µs per call.")
@@ -385,6 +429,31 @@ def main():
         body = (f"{start}\nGenerated by `.venv-peers/bin/python bench/compare.py --update-readme` "
                 f"(do not edit by hand). Chart: `bench/results/speedup.png`; size sweep: "
                 f"`bench/results/sweep.png`.\n\n{text}{end}")
+        readme.write_text(s[: s.index(start)] + body + s[s.index(end) + len(end):])
+
+
+def main_last(a, cases, thread_counts, res, sp, versions, isas):
+    md, summary = table_last(cases, thread_counts, res, isas)
+    versions = {k: v for k, v in versions.items() if k != "onnxruntime"}
+    header = (f"Machine: {machine()}. simdpool: {sp.info}. Peer: "
+              + ", ".join(f"{k} {v}" for k, v in versions.items())
+              + f". Medians of {a.rounds} interleaved rounds; f32 channels-last (NLC, NHWC, NDHWC) "
+              "inputs for both; µs per call.")
+    lines = [header, "", md, ""]
+    for t, s in summary.items():
+        lines.append(f"- {t} thread(s): simdpool vs PyTorch channels-last geomean {s['geomean_vs_cl']:.2f}× "
+                     f"(worst case {s['min_vs_cl']:.2f}×).")
+    text = "\n".join(lines) + "\n"
+    (RESULTS / "compare_last.md").write_text(text)
+    (RESULTS / "compare_last.json").write_text(json.dumps({"header": header, "summary": summary,
+        "results": [dict(case=k[0], threads=k[1], engine=k[2], median_us=v) for k, v in res.items()]}, indent=1))
+    print(text)
+    if a.update_readme:
+        readme = ROOT / "README.md"
+        s = readme.read_text()
+        start, end = "<!-- bench-last:start -->", "<!-- bench-last:end -->"
+        body = (f"{start}\nGenerated by `.venv-peers/bin/python bench/compare.py --layout last "
+                f"--update-readme` (do not edit by hand).\n\n{text}{end}")
         readme.write_text(s[: s.index(start)] + body + s[s.index(end) + len(end):])
 
 

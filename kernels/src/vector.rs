@@ -79,6 +79,17 @@ pub(crate) trait F32Vec: Copy {
     /// `p[0..LANES]` must be writable.
     unsafe fn store(self, p: *mut f32);
 
+    /// Argmax's index store: `idx[l] = origin + l·step + lane l`, the lanes holding whole
+    /// numbers of magnitude at most 2^24 (exact in `f32`).
+    ///
+    /// # Safety
+    /// `idx[0..LANES]` must be writable.
+    #[inline(always)]
+    unsafe fn store_index(self, origin: isize, step: usize, idx: *mut i64) {
+        // SAFETY: forwarded from the caller.
+        unsafe { store_index_lanes(self, origin, step, idx) }
+    }
+
     /// Lane-wise sum.
     fn add(self, o: Self) -> Self;
     /// Lane-wise magnitude (sign bit cleared).
@@ -103,6 +114,21 @@ pub(crate) trait F32Vec: Copy {
     fn takes(self, v: Self) -> Self::Mask;
     /// `a` where `m` is set, else `b`.
     fn select(m: Self::Mask, a: Self, b: Self) -> Self;
+}
+
+/// [`F32Vec::store_index`] lane by lane (the default, and the fallback of vector versions).
+///
+/// # Safety
+/// As [`F32Vec::store_index`].
+#[inline(always)]
+pub(crate) unsafe fn store_index_lanes<V: F32Vec>(v: V, origin: isize, step: usize, idx: *mut i64) {
+    let mut offs = [0.0f32; MAX_LANES];
+    // SAFETY: LANES <= MAX_LANES elements of a local array.
+    unsafe { v.store(offs.as_mut_ptr()) };
+    for (l, off) in offs[..V::LANES].iter().enumerate() {
+        // SAFETY: the caller guarantees idx[0..LANES] is writable.
+        unsafe { *idx.add(l) = (origin + (l * step) as isize + *off as isize) as i64 };
+    }
 }
 
 /// Largest `LANES` of any implementation (bounds the scratch arrays).

@@ -176,16 +176,10 @@ impl<const NAN: bool> Reduce for ArgMaxOf<NAN> {
         origin: isize,
         sw: usize,
     ) {
-        let mut offs = [0.0f32; MAX_LANES];
-        // SAFETY: out[0..LANES] writable (caller); LANES <= MAX_LANES for the local array.
+        // SAFETY: out[0..LANES] and idx[0..LANES] writable (caller).
         unsafe {
             m.store(out);
-            at.store(offs.as_mut_ptr());
-        }
-        for (l, off) in offs[..V::LANES].iter().enumerate() {
-            let i = origin + (l * sw) as isize + *off as isize;
-            // SAFETY: the caller guarantees idx[0..LANES] is writable.
-            unsafe { *idx.add(l) = i as i64 };
+            at.store_index(origin, sw, idx);
         }
     }
     #[inline(always)]

@@ -2,7 +2,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::vector::F32Vec;
+use crate::vector::{store_index_lanes, F32Vec};
 
 // SAFETY (every block in this impl): a `__m256` value only comes from the unsafe
 // constructors, whose callers vouched for AVX2.
@@ -70,6 +70,28 @@ impl F32Vec for __m256 {
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: p[0..8] writable (caller); see the impl comment.
         unsafe { _mm256_storeu_ps(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn store_index(self, origin: isize, step: usize, idx: *mut i64) {
+        if step > 1 << 20 {
+            // Lane offsets past i32: the generic loop.
+            // SAFETY: forwarded from the caller.
+            return unsafe { store_index_lanes(self, origin, step, idx) };
+        }
+        // SAFETY: idx[0..8] writable (caller); offsets and l·step fit in i32 (2^24 and
+        // 7·2^20); see the impl comment.
+        unsafe {
+            let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            let at = _mm256_add_epi32(
+                _mm256_cvttps_epi32(self),
+                _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step as i32)),
+            );
+            let o = _mm256_set1_epi64x(origin as i64);
+            let lo = _mm256_add_epi64(o, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(at)));
+            let hi = _mm256_add_epi64(o, _mm256_cvtepi32_epi64(_mm256_extracti128_si256::<1>(at)));
+            _mm256_storeu_si256(idx.cast(), lo);
+            _mm256_storeu_si256(idx.add(4).cast(), hi);
+        }
     }
     #[inline(always)]
     fn add(self, o: Self) -> Self {

@@ -2,7 +2,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::vector::F32Vec;
+use crate::vector::{store_index_lanes, F32Vec};
 
 // SAFETY (every block in this impl): a `__m512` value only comes from the unsafe
 // constructors, whose callers vouched for AVX-512F.
@@ -62,6 +62,28 @@ impl F32Vec for __m512 {
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: p[0..16] writable (caller); see the impl comment.
         unsafe { _mm512_storeu_ps(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn store_index(self, origin: isize, step: usize, idx: *mut i64) {
+        if step > 1 << 20 {
+            // Lane offsets past i32: the generic loop.
+            // SAFETY: forwarded from the caller.
+            return unsafe { store_index_lanes(self, origin, step, idx) };
+        }
+        // SAFETY: idx[0..16] writable (caller); offsets and l·step fit in i32 (2^24 and
+        // 15·2^20); see the impl comment.
+        unsafe {
+            let lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            let at = _mm512_add_epi32(
+                _mm512_cvttps_epi32(self),
+                _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step as i32)),
+            );
+            let o = _mm512_set1_epi64(origin as i64);
+            let lo = _mm512_add_epi64(o, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(at)));
+            let hi = _mm512_add_epi64(o, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64::<1>(at)));
+            _mm512_storeu_si512(idx.cast(), lo);
+            _mm512_storeu_si512(idx.add(8).cast(), hi);
+        }
     }
     #[inline(always)]
     fn add(self, o: Self) -> Self {
