@@ -1,6 +1,7 @@
 //! `cargo bench`: the real-network suite (bench/suite.txt), per ISA this CPU has (forced), at
-//! 1 thread and at all threads (separate rayon pools), max with and without indices, and the
-//! scalar reference; throughput is input + output bytes.
+//! 1 thread and at all threads (separate rayon pools), in both layouts (`nchw` and
+//! channels-last `nhwc`, which also stands for NLC and NDHWC), max with and without indices,
+//! and the scalar reference; throughput is input + output bytes.
 //!
 //! `SIMDPOOL_BENCH_QUICK=1` shortens the measurement for smoke runs; `cargo bench -- --test`
 //! runs every benchmark once.
@@ -10,7 +11,7 @@ mod suite;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use simdpool::Kind;
+use simdpool::{Kind, Layout};
 
 fn bench(c: &mut Criterion) {
     let quick = std::env::var_os("SIMDPOOL_BENCH_QUICK").is_some();
@@ -46,23 +47,26 @@ fn bench(c: &mut Criterion) {
         let mut y = vec![0.0f32; case.out_len()];
         let mut idx = vec![0i64; case.out_len()];
         for &(threads, ref tp) in &pools {
-            for isa in simdpool::supported_isas() {
-                let p = case.pool.clone().isa(isa);
-                g.bench_function(BenchmarkId::new(isa.name(), format!("t{threads}")), |b| {
-                    tp.install(|| b.iter(|| p.forward(&x, &case.shape, &mut y).unwrap()))
-                });
-                if p.kind() == Kind::Max {
-                    g.bench_function(
-                        BenchmarkId::new(format!("{isa}+indices"), format!("t{threads}")),
-                        |b| {
+            for (layout, tag) in [
+                (Layout::ChannelsFirst, "nchw"),
+                (Layout::ChannelsLast, "nhwc"),
+            ] {
+                for isa in simdpool::supported_isas() {
+                    let p = case.pool.clone().isa(isa).layout(layout);
+                    let at = format!("{tag}/t{threads}");
+                    g.bench_function(BenchmarkId::new(isa.name(), &at), |b| {
+                        tp.install(|| b.iter(|| p.forward(&x, &case.shape, &mut y).unwrap()))
+                    });
+                    if p.kind() == Kind::Max {
+                        g.bench_function(BenchmarkId::new(format!("{isa}+indices"), &at), |b| {
                             tp.install(|| {
                                 b.iter(|| {
                                     p.forward_with_indices(&x, &case.shape, &mut y, &mut idx)
                                         .unwrap()
                                 })
                             })
-                        },
-                    );
+                        });
+                    }
                 }
             }
         }
