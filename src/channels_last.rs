@@ -5,6 +5,8 @@
 //! of one image). Only argmax over volumes past 2^24 elements (where the kernels' `f32`
 //! index offsets would round) goes through the channels-first kernels on a transposed copy.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 use simdpool_kernels::{Divisor, Kernels, PixelOp, Window};
 
@@ -12,6 +14,8 @@ use crate::plan::{Plan, Work};
 use crate::reference::{Description, Taps, Windows};
 use crate::threading::{self, Op, Restyle, MIN_PARALLEL_TAPS, TASKS_PER_THREAD};
 
+/// Output pixels per kernel call at most (their windows live on the stack).
+const PIECE: usize = 64;
 /// Argmax offsets ride in `f32` lanes: exact below this.
 const F32_EXACT: usize = 1 << 24;
 
@@ -148,6 +152,26 @@ struct Part {
     padded: usize,
 }
 
+/// The taps of window `o` of axis `a`: regular windows with the kernels' own arithmetic
+/// (no division for dilation 1; the oracle's 128-bit version was most of a long 1-D call),
+/// adaptive ones with the oracle's.
+fn taps(a: &Windows, o: usize) -> Taps {
+    match a {
+        Windows::Regular(axis) => {
+            let (lo, hi, padded) = axis.taps(o);
+            let first = axis.start(o) as i64 + (lo * axis.dilation) as i64;
+            Taps {
+                at: first,
+                step: axis.dilation as i64,
+                count: hi.saturating_sub(lo),
+                first,
+                padded,
+            }
+        }
+        Windows::Adaptive { .. } => a.taps(o),
+    }
+}
+
 /// The per-axis windows of a call, and how each pixel's window is divided.
 struct Axes {
     /// Depth, height, width: the part of every output position.
@@ -172,7 +196,7 @@ impl Axes {
             let unit = strides[i];
             (0..a.out())
                 .map(|o| {
-                    let t: Taps = a.taps(o);
+                    let t = taps(&a, o);
                     // Saturating: a step only matters with two taps on its axis, and then
                     // it lies inside the volume.
                     let index_step = (t.step as usize).saturating_mul(unit);
@@ -199,13 +223,13 @@ impl Axes {
         }
     }
 
-    /// The windows of output row `(z, y)`, one per column, into `out` (offsets in elements
-    /// of one image, plus `shift`).
-    fn row(&self, z: usize, y: usize, shift: usize, out: &mut [Window]) {
+    /// The windows of columns `xs` of output row `(z, y)` into `out` (offsets in elements of
+    /// one image, plus `shift`).
+    fn row(&self, z: usize, y: usize, xs: Range<usize>, shift: usize, out: &mut [Window]) {
         let [pz, py] = [&self.parts[0][z], &self.parts[1][y]];
         let zy_empty = pz.count == 0 || py.count == 0;
         let (offset, index) = (pz.offset + py.offset + shift, pz.index + py.index);
-        for (w, px) in out.iter_mut().zip(&self.parts[2]) {
+        for (w, px) in out.iter_mut().zip(&self.parts[2][xs]) {
             let count = [pz.count, py.count, px.count];
             *w = Window {
                 offset: if zy_empty || px.count == 0 {
@@ -268,23 +292,30 @@ fn pixels(
     };
     let axes = Axes::of(plan, c);
     let [od, oh, ow] = plan.output;
-    let (in_image, row) = (plan.in_volume() * c, ow * c);
-    let rows = plan.volumes / c * od * oh;
-    // Output rows `r0..` (image-major) of channels `ch`, into `d`/`i` laid out `ld` apart.
-    let run = |r0: usize, ch: std::ops::Range<usize>, ld: usize, d: &mut [f32], i: &mut [i64]| {
-        let mut windows = vec![Window::default(); ow];
-        let per = ow * ld;
-        for (j, d) in d.chunks_mut(per).enumerate() {
-            let r = r0 + j;
-            let (n, zy) = (r / (od * oh), r % (od * oh));
-            axes.row(zy / oh, zy % oh, ch.start, &mut windows);
-            let s = &src[n * in_image..(n + 1) * in_image];
+    let in_image = plan.in_volume() * c;
+    let pixels = plan.volumes / c * od * oh * ow;
+    // Output pixels `p0..` (image-major) of channels `ch`, into `d`/`i` laid out `ld` apart,
+    // in pieces of at most `PIECE` pixels of one row (windows on the stack: a long 1-D row's
+    // windows on the heap cost more in page faults than the pooling).
+    let run = |p0: usize, ch: std::ops::Range<usize>, ld: usize, d: &mut [f32], i: &mut [i64]| {
+        let mut windows = [Window::default(); PIECE];
+        let count = d.len() / ld;
+        let mut done = 0;
+        while done < count {
+            let p = p0 + done;
+            let (r, x) = (p / ow, p % ow);
+            let n = (ow - x).min(PIECE).min(count - done);
+            let (img, zy) = (r / (od * oh), r % (od * oh));
+            axes.row(zy / oh, zy % oh, x..x + n, ch.start, &mut windows[..n]);
+            let s = &src[img * in_image..(img + 1) * in_image];
+            let span = done * ld..(done + n) * ld;
             let i = if op == Op::ArgMax {
-                &mut i[j * per..(j + 1) * per]
+                &mut i[span.clone()]
             } else {
                 &mut []
             };
-            k.pixels(pop, &windows, ch.len(), ld, s, d, i);
+            k.pixels(pop, &windows[..n], ch.len(), ld, s, &mut d[span], i);
+            done += n;
         }
     };
     let taps = plan
@@ -300,9 +331,10 @@ fn pixels(
         return run(0, 0..c, c, dst, idx);
     }
     let want = threads * TASKS_PER_THREAD;
-    if rows >= want || c < 32 {
-        let per = rows.div_ceil(want);
-        let chunk = per * row;
+    if pixels >= want || c < 32 {
+        // Blocks of output pixels (rows, or pieces of long rows), whole pixels each.
+        let per = pixels.div_ceil(want);
+        let chunk = per * c;
         if op == Op::ArgMax {
             dst.par_chunks_mut(chunk)
                 .zip(idx.par_chunks_mut(chunk))
@@ -315,15 +347,15 @@ fn pixels(
         }
         return;
     }
-    // Few rows (global pooling of one image): blocks of channels, each pooled into its own
+    // Few pixels (global pooling of one image): blocks of channels, each pooled into its own
     // buffer (the output is small next to the input here), then copied into place.
-    let blocks = want.div_ceil(rows);
+    let blocks = want.div_ceil(pixels);
     let width = c.div_ceil(blocks).next_multiple_of(16).min(c);
     let parts: Vec<(Vec<f32>, Vec<i64>)> = (0..c.div_ceil(width))
         .into_par_iter()
         .map(|b| {
             let ch = b * width..(b * width + width).min(c);
-            let n = rows * ow * ch.len();
+            let n = pixels * ch.len();
             let mut d = vec![0.0; n];
             let mut i = vec![0; if op == Op::ArgMax { n } else { 0 }];
             run(0, ch.clone(), ch.len(), &mut d, &mut i);
@@ -331,8 +363,8 @@ fn pixels(
         })
         .collect();
     for (b, (d, i)) in parts.iter().enumerate() {
-        let w = d.len() / (rows * ow);
-        for p in 0..rows * ow {
+        let w = d.len() / pixels;
+        for p in 0..pixels {
             let at = p * c + b * width;
             dst[at..at + w].copy_from_slice(&d[p * w..(p + 1) * w]);
             if op == Op::ArgMax {

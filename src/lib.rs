@@ -1,9 +1,10 @@
 //! # simdpool
 //!
 //! Max and average pooling (1-D, 2-D and 3-D, regular, adaptive and global) over
-//! channels-first `f32` tensors with exactly PyTorch's semantics (output sizes, values,
-//! argmax indices, NaN handling, rejected parameters) and ONNX's padding attributes,
-//! vectorized by hand for AVX-512, AVX2 and NEON, chosen at run time, and split over rayon.
+//! channels-first or channels-last `f32` tensors with exactly PyTorch's semantics (output
+//! sizes, values, argmax indices, NaN handling, rejected parameters) and ONNX's padding
+//! attributes, vectorized by hand for AVX-512, AVX2 and NEON, chosen at run time, and split
+//! over rayon.
 //!
 //! ```
 //! use simdpool::{Pool2d, PoolError};
@@ -33,9 +34,24 @@
 //! # Ok::<(), simdpool::PoolError>(())
 //! ```
 //!
+//! Channels-last tensors (PyTorch's `channels_last`: NHWC in memory, and NLC, NDHWC) take
+//! the same builders with [`Layout::ChannelsLast`]; shapes stay in logical order:
+//!
+//! ```
+//! use simdpool::{Layout, Pool2d};
+//! // One 2×2 image, two channels, NHWC: pixel (y, x) holds [c0, c1].
+//! let x = [1.0, -1.0, 4.0, -4.0, 2.0, -2.0, 3.0, -3.0];
+//! let mut y = [0.0; 2];
+//! let pool = Pool2d::max(2).layout(Layout::ChannelsLast);
+//! assert_eq!(pool.forward(&x, [1, 2, 2, 2], &mut y)?, [1, 2, 1, 1]);
+//! assert_eq!(y, [4.0, -1.0]);
+//! # Ok::<(), simdpool::PoolError>(())
+//! ```
+//!
 //! The pipeline, one module each: `params` (the builders) → `plan` (validation, the choice
 //! of [`Work`](plan::Work)) → `dispatch` (ISA) → `threading` (volumes, planes, row blocks;
-//! `depth` for 3-D, `adaptive` for unequal windows) → `simdpool_kernels` (per-ISA kernels).
+//! `depth` for 3-D, `adaptive` for unequal windows; `channels_last` for that layout) →
+//! `simdpool_kernels` (per-ISA kernels).
 //! [`reference`] is the scalar oracle the tests hold every path to.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]

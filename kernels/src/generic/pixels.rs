@@ -134,7 +134,11 @@ unsafe fn walk<V: F32Vec, R: Reduce>(
     let mut at = 0;
     // SAFETY: every call reads and writes channels at.. below c, which the caller vouches for.
     unsafe {
-        while at + 4 * l <= c {
+        while at + 8 * l <= c {
+            block::<V, R, 8>(w, src, dst, idx, at);
+            at += 8 * l;
+        }
+        if at + 4 * l <= c {
             block::<V, R, 4>(w, src, dst, idx, at);
             at += 4 * l;
         }
