@@ -46,8 +46,12 @@ fn channels_last_split_by_rows_and_by_channel_blocks() {
         .unwrap();
     let mut rng = StdRng::seed_from_u64(12);
     // Many rows (row split); one image globally pooled with many channels (channel blocks,
-    // the last one narrower); few rows with few channels (row split regardless).
-    let cases: [([usize; 4], Pool2d); 4] = [
+    // the last one narrower); few rows with few channels (row split regardless); three and
+    // five channels, whose vectors spill into the next pixel except at the end of each
+    // task's block (a spill there would write into another task's output).
+    let cases: [([usize; 4], Pool2d); 6] = [
+        ([2, 3, 64, 64], Pool2d::max(3).stride(1).padding(1)),
+        ([2, 5, 100, 100], Pool2d::avg(3).stride(2).padding(1)),
         ([2, 40, 40, 40], Pool2d::max(3).stride(1).padding(1)),
         ([1, 200, 32, 32], Pool2d::avg(32)),
         ([1, 200, 32, 32], Pool2d::max(32)),
