@@ -17,7 +17,7 @@ use crate::threading::{self, Op, Restyle, MIN_PARALLEL_TAPS, TASKS_PER_THREAD};
 /// Output pixels per kernel call at most (their windows live on the stack).
 const PIECE: usize = 64;
 /// Argmax offsets ride in `f32` lanes: exact below this.
-const F32_EXACT: usize = 1 << 24;
+pub(crate) const F32_EXACT: usize = 1 << 24;
 
 /// How a channels-last call is carried out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub(crate) fn route(plan: &Plan, op: Op, c: usize, exact: usize) -> Route {
 }
 
 /// Runs a channels-last call: `src`, `dst` and `idx` in NDHWC order, `c` channels; indices
-/// renumbered by `restyle`.
+/// renumbered by `restyle`. `exact` is [`F32_EXACT`] (tests pass less, to reach every route).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn execute(
     k: &Kernels,
@@ -56,29 +56,12 @@ pub(crate) fn execute(
     idx: &mut [i64],
     restyle: Restyle,
     parallel: bool,
+    exact: usize,
 ) {
     if plan.work == Work::Nothing {
         return;
     }
-    let route = route(plan, op, c, F32_EXACT);
-    run(route, k, op, plan, c, src, dst, idx, restyle, parallel);
-}
-
-/// Runs a channels-last call by `route`.
-#[allow(clippy::too_many_arguments)]
-fn run(
-    route: Route,
-    k: &Kernels,
-    op: Op,
-    plan: &Plan,
-    c: usize,
-    src: &[f32],
-    dst: &mut [f32],
-    idx: &mut [i64],
-    restyle: Restyle,
-    parallel: bool,
-) {
-    match route {
+    match route(plan, op, c, exact) {
         Route::AsChannelsFirst => {
             threading::execute(k, op, plan, src, dst, idx, parallel);
             fix_indices(plan, c, idx, restyle, parallel);
@@ -400,21 +383,11 @@ mod tests {
             IndexStyle::TensorColumnMajor,
         ] {
             let mut got = Vec::new();
-            for r in [Route::Pixels, Route::Transposed] {
-                let (mut y, mut i) = (vec![0.0; plan.out_len], vec![0; plan.out_len]);
+            for exact in [F32_EXACT, 8] {
+                let (mut y, mut i) = (vec![0.0f32; plan.out_len], vec![0; plan.out_len]);
                 let restyle = Restyle::new(&plan, style, 3);
-                run(
-                    r,
-                    &k,
-                    Op::ArgMax,
-                    &plan,
-                    5,
-                    &x,
-                    &mut y,
-                    &mut i,
-                    restyle,
-                    false,
-                );
+                let op = Op::ArgMax;
+                execute(&k, op, &plan, 5, &x, &mut y, &mut i, restyle, false, exact);
                 got.push((y.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), i));
             }
             assert_eq!(got[0], got[1], "{style:?}");

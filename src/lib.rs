@@ -237,6 +237,7 @@ impl Call {
                     idx,
                     restyle,
                     self.parallel,
+                    channels_last::F32_EXACT,
                 );
             }
         }
