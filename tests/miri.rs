@@ -1,6 +1,7 @@
 //! A reduced set for Miri (`cargo +nightly miri test --test miri`): one shape per kernel
 //! strategy (flat runs, separable tiles, the row walk with stride 1, 2 and 3, the contiguous
-//! global run, clipped border vectors) and a few arbitrary geometries, on every ISA Miri's
+//! global run, clipped border vectors; channels-last pixels, which `check` runs for every
+//! shape) and a few arbitrary geometries, on every ISA Miri's
 //! target offers (scalar and portable: Miri runs no AVX), serially. Miri checks every
 //! pointer access of those paths against the slices' bounds and provenance; the normal
 //! suite runs this file too, as a quick smoke test.
@@ -31,6 +32,10 @@ fn one_shape_per_strategy() {
         (Pool2d::max((3, 13)), [1, 1, 3, 13]),
         // Borders wide enough for clipped vectors (padding 4).
         (Pool2d::max((1, 9)).stride(1).padding((0, 4)), [1, 1, 2, 20]),
+        // Channels-last (every check also runs it): vectors spilling into the next pixel
+        // (5 channels), full vectors plus an overlapped tail (17).
+        (Pool2d::max(3).stride(2).padding(1), [1, 5, 6, 7]),
+        (Pool2d::avg(2).ceil_mode(true), [1, 17, 5, 4]),
     ];
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(7);
     for isa in common::isas() {
