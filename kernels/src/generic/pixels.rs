@@ -82,10 +82,11 @@ unsafe fn block<V: F32Vec, R: Reduce, const K: usize>(
     for a in 0..nz {
         for b in 0..ny {
             let row = base.wrapping_add(a * sz + b * sy);
-            let off = a * iz + b * iy;
+            // Wrapping: index offsets are only read by argmax, whose reach was checked.
+            let off = a.wrapping_mul(iz).wrapping_add(b.wrapping_mul(iy));
             for t in 0..nx {
                 let p = row.wrapping_add(t * sx);
-                let o = (off + t * ix) as f32;
+                let o = off.wrapping_add(t.wrapping_mul(ix)) as f32;
                 for (k, s) in s.iter_mut().enumerate() {
                     // SAFETY: tap (a, b, t) lies inside the window, whose reach the caller
                     // vouches for, at channels at + k·LANES.. within the pixel.
@@ -117,8 +118,9 @@ unsafe fn block<V: F32Vec, R: Reduce, const K: usize>(
     }
 }
 
-/// Every channel of `w` with vectors `V`: four at a time, then one at a time, then one last
-/// vector ending at channel `c` (so `c >= LANES`).
+/// Every channel of `w` with vectors `V`: eight at a time (independent chains: an average of
+/// four was latency-bound), then four, two, one, then one last vector ending at channel `c`
+/// (so `c >= LANES`).
 ///
 /// # Safety
 /// As [`block`], for all `c` channels, `c >= V::LANES`.
