@@ -64,7 +64,6 @@ pub(crate) fn execute(
     match route(plan, op, c, exact) {
         Route::AsChannelsFirst => {
             threading::execute(k, op, plan, src, dst, idx, parallel);
-            fix_indices(plan, c, idx, restyle, parallel);
         }
         Route::Transposed => {
             let n = plan.volumes / c;
@@ -75,13 +74,11 @@ pub(crate) fn execute(
             threading::execute(k, op, plan, &first, &mut out, &mut ix, parallel);
             transpose(&out, dst, n, plan.out_volume(), c, false);
             transpose(&ix, idx, n, plan.out_volume(), c, false);
-            fix_indices(plan, c, idx, restyle, parallel);
         }
-        Route::Pixels => {
-            pixels(k, op, plan, c, src, dst, idx, parallel);
-            fix_indices(plan, c, idx, restyle, parallel);
-        }
+        Route::Pixels => pixels(k, op, plan, c, src, dst, idx, parallel),
     }
+    // Every route leaves PyTorch's plane indices in channels-last order.
+    fix_indices(plan, c, idx, restyle, parallel);
 }
 
 /// Copies `n` images of `vol` pixels × `c` channels between layouts: channels-last `from` to
