@@ -16,6 +16,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
 
+mod element;
 mod generic;
 mod geometry;
 mod isa;
@@ -29,6 +30,7 @@ mod aarch64;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 
+pub use element::{DType, Element};
 pub use generic::{strategy_counts, Strategy, Window};
 pub use geometry::{Axis, Divisor, Geometry, RowTaps};
 pub use isa::Isa;

@@ -3,7 +3,7 @@
 
 use core::ops::Range;
 
-use crate::{Geometry, Isa, Window};
+use crate::{Element, Geometry, Isa, Window};
 
 /// Stamps the three `#[target_feature]` entry points of an ISA module: the only place the
 /// feature string appears. `$v` is the main vector, `$t` the narrower tail vector.
@@ -15,6 +15,38 @@ macro_rules! entry_points {
         $crate::table::pixel_entry!(pixels_max, Max, $v, $t $(, $feat)?);
         $crate::table::pixel_entry!(pixels_argmax, ArgMax, $v, $t $(, $feat)?);
         $crate::table::pixel_entry!(pixels_avg, Avg, $v, $t $(, $feat)?);
+        $crate::table::convert_entries!($v $(, $feat)?);
+    };
+}
+
+/// The element-type conversions of an ISA: `widen::<E>` and `narrow::<E>`, type-erased to
+/// byte pointers so that one table slot per type holds them.
+macro_rules! convert_entries {
+    ($v:ty $(, $feat:literal)?) => {
+        /// Widens rows of `E` (at `src`) to `f32`.
+        ///
+        /// # Safety
+        /// The CPU must support this module's ISA; `src` points to `E`s; pointers and sizes
+        /// as `generic::convert::widen` says.
+        $(#[target_feature(enable = $feat)])?
+        pub(crate) unsafe fn widen<E: $crate::Element>(
+            src: *const u8, sld: usize, dst: *mut f32, dld: usize, rows: usize, cols: usize,
+        ) {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { $crate::generic::convert::widen::<$v, E>(src.cast(), sld, dst, dld, rows, cols) }
+        }
+
+        /// Narrows rows of `f32` to `E` (at `dst`).
+        ///
+        /// # Safety
+        /// As `widen`, with the roles swapped.
+        $(#[target_feature(enable = $feat)])?
+        pub(crate) unsafe fn narrow<E: $crate::Element>(
+            src: *const f32, sld: usize, dst: *mut u8, dld: usize, rows: usize, cols: usize,
+        ) {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { $crate::generic::convert::narrow::<$v, E>(src, sld, dst.cast(), dld, rows, cols) }
+        }
     };
 }
 
@@ -89,12 +121,15 @@ macro_rules! entry_point {
         }
     };
 }
+pub(crate) use convert_entries;
 pub(crate) use entry_point;
 pub(crate) use entry_points;
 pub(crate) use pixel_entry;
 
 type PlaneFn = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>, usize);
 type PixelFn = unsafe fn(&[Window], usize, usize, usize, &[f32], &mut [f32], &mut [i64]);
+type WidenFn = unsafe fn(*const u8, usize, *mut f32, usize, usize, usize);
+type NarrowFn = unsafe fn(*const f32, usize, *mut u8, usize, usize, usize);
 
 /// The entry points of one ISA. Holding one is the proof that its ISA runs on this CPU.
 #[derive(Clone, Copy)]
@@ -106,6 +141,9 @@ pub struct Kernels {
     pixels_max: PixelFn,
     pixels_argmax: PixelFn,
     pixels_avg: PixelFn,
+    /// Per [`DType`](crate::DType), in [`DType::ALL`](crate::DType::ALL)'s order.
+    widen: [WidenFn; 5],
+    narrow: [NarrowFn; 5],
 }
 
 impl core::fmt::Debug for Kernels {
@@ -125,6 +163,20 @@ macro_rules! table {
             pixels_max: m::pixels_max,
             pixels_argmax: m::pixels_argmax,
             pixels_avg: m::pixels_avg,
+            widen: [
+                m::widen::<f32>,
+                m::widen::<half::f16>,
+                m::widen::<half::bf16>,
+                m::widen::<i8>,
+                m::widen::<u8>,
+            ],
+            narrow: [
+                m::narrow::<f32>,
+                m::narrow::<half::f16>,
+                m::narrow::<half::bf16>,
+                m::narrow::<i8>,
+                m::narrow::<u8>,
+            ],
         }
     }};
 }
@@ -133,8 +185,8 @@ impl Kernels {
     /// The kernels for `isa`, or `None` if this build has none for it (another target).
     ///
     /// # Safety
-    /// The CPU must support `isa`: AVX2 needs `avx2` and `fma`; AVX-512 needs `avx512f` and
-    /// `avx2`; NEON, portable and scalar need nothing beyond their target.
+    /// The CPU must support `isa`: AVX2 needs `avx2`, `fma` and `f16c`; AVX-512 needs
+    /// `avx512f`, `avx2`, `fma` and `f16c`; NEON, portable and scalar need nothing beyond their target.
     pub unsafe fn for_isa_unchecked(isa: Isa) -> Option<Kernels> {
         match isa {
             Isa::Scalar => Some(table!(Isa::Scalar, crate::scalar)),
@@ -275,6 +327,67 @@ impl Kernels {
         // SAFETY: a table exists only for an ISA its builder vouched for; sizes checked.
         unsafe { f(windows, c, ld, src.len() - reach, src, dst, idx) }
     }
+}
+
+impl Kernels {
+    /// Widens `rows` rows of `cols` elements: row `r` of `src` starts at `r · sld`, its
+    /// `f32` values go to `dst` from `r · dld`. Exact for every type.
+    ///
+    /// # Panics
+    /// If a row is longer than its stride (with more than one row) or runs past its slice.
+    pub fn widen<E: Element>(
+        &self,
+        src: &[E],
+        sld: usize,
+        dst: &mut [f32],
+        dld: usize,
+        rows: usize,
+        cols: usize,
+    ) {
+        check_rows(src.len(), sld, rows, cols, "source");
+        check_rows(dst.len(), dld, rows, cols, "destination");
+        let f = self.widen[E::DTYPE as usize];
+        // SAFETY: slot `E::DTYPE` holds `widen::<E>` (the table lists DType::ALL's order);
+        // both spans were just checked; a `&mut` cannot overlap the `&`.
+        unsafe { f(src.as_ptr().cast(), sld, dst.as_mut_ptr(), dld, rows, cols) }
+    }
+
+    /// Narrows rows of `f32` to `E` (to nearest, ties to even; integers saturate), laid out
+    /// as [`Kernels::widen`] says.
+    ///
+    /// # Panics
+    /// As [`Kernels::widen`].
+    pub fn narrow<E: Element>(
+        &self,
+        src: &[f32],
+        sld: usize,
+        dst: &mut [E],
+        dld: usize,
+        rows: usize,
+        cols: usize,
+    ) {
+        check_rows(src.len(), sld, rows, cols, "source");
+        check_rows(dst.len(), dld, rows, cols, "destination");
+        let f = self.narrow[E::DTYPE as usize];
+        // SAFETY: as in `widen`.
+        unsafe { f(src.as_ptr(), sld, dst.as_mut_ptr().cast(), dld, rows, cols) }
+    }
+}
+
+/// Panics unless `rows` rows of `cols` at stride `ld` fit in `len` elements.
+fn check_rows(len: usize, ld: usize, rows: usize, cols: usize, what: &str) {
+    if rows == 0 {
+        return;
+    }
+    assert!(
+        rows == 1 || cols <= ld,
+        "{what}: rows of {cols} at stride {ld}"
+    );
+    let span = (rows - 1)
+        .checked_mul(ld)
+        .and_then(|v| v.checked_add(cols))
+        .expect("row span overflows");
+    assert!(span <= len, "{what}: {span} elements > {len}");
 }
 
 fn check(

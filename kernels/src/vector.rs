@@ -5,6 +5,10 @@
 //! methods can be safe: holding a value is the proof. Every method is `#[inline(always)]`
 //! so that it melts into the `#[target_feature]` entry point that instantiates the kernel.
 
+use half::{bf16, f16};
+
+use crate::element::{DType, Element};
+
 /// A vector of `LANES` `f32` values.
 pub(crate) trait F32Vec: Copy {
     /// Number of `f32` lanes.
@@ -90,6 +94,116 @@ pub(crate) trait F32Vec: Copy {
         unsafe { store_index_lanes(self, origin, step, idx) }
     }
 
+    /// Lanes widened from `p[0..LANES]` of element type `E` (exact).
+    ///
+    /// # Safety
+    /// As [`F32Vec::splat`], and `p[0..LANES]` must be readable.
+    #[inline(always)]
+    unsafe fn load_elem<E: Element>(p: *const E) -> Self {
+        // SAFETY: `E::DTYPE` names `E` itself (the trait is sealed), so each cast keeps the
+        // element type; readability is the caller's.
+        unsafe {
+            match E::DTYPE {
+                DType::F32 => Self::load(p.cast()),
+                DType::F16 => Self::load_f16(p.cast()),
+                DType::Bf16 => Self::load_bf16(p.cast()),
+                DType::I8 => Self::load_i8(p.cast()),
+                DType::U8 => Self::load_u8(p.cast()),
+            }
+        }
+    }
+
+    /// Writes the lanes to `p[0..LANES]` narrowed to `E` (as [`Element::from_f32`]).
+    ///
+    /// # Safety
+    /// `p[0..LANES]` must be writable.
+    #[inline(always)]
+    unsafe fn store_elem<E: Element>(self, p: *mut E) {
+        // SAFETY: as in `load_elem`; writability is the caller's.
+        unsafe {
+            match E::DTYPE {
+                DType::F32 => self.store(p.cast()),
+                DType::F16 => self.store_f16(p.cast()),
+                DType::Bf16 => self.store_bf16(p.cast()),
+                DType::I8 => self.store_i8(p.cast()),
+                DType::U8 => self.store_u8(p.cast()),
+            }
+        }
+    }
+
+    /// [`F32Vec::load_elem`] for `f16` (lane by lane unless the ISA converts).
+    ///
+    /// # Safety
+    /// As [`F32Vec::load_elem`].
+    #[inline(always)]
+    unsafe fn load_f16(p: *const f16) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { load_lanes(p) }
+    }
+    /// [`F32Vec::store_elem`] for `f16`.
+    ///
+    /// # Safety
+    /// As [`F32Vec::store_elem`].
+    #[inline(always)]
+    unsafe fn store_f16(self, p: *mut f16) {
+        // SAFETY: forwarded from the caller.
+        unsafe { store_lanes(self, p) }
+    }
+    /// [`F32Vec::load_elem`] for `bf16`.
+    ///
+    /// # Safety
+    /// As [`F32Vec::load_elem`].
+    #[inline(always)]
+    unsafe fn load_bf16(p: *const bf16) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { load_lanes(p) }
+    }
+    /// [`F32Vec::store_elem`] for `bf16`.
+    ///
+    /// # Safety
+    /// As [`F32Vec::store_elem`].
+    #[inline(always)]
+    unsafe fn store_bf16(self, p: *mut bf16) {
+        // SAFETY: forwarded from the caller.
+        unsafe { store_lanes(self, p) }
+    }
+    /// [`F32Vec::load_elem`] for `i8`.
+    ///
+    /// # Safety
+    /// As [`F32Vec::load_elem`].
+    #[inline(always)]
+    unsafe fn load_i8(p: *const i8) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { load_lanes(p) }
+    }
+    /// [`F32Vec::store_elem`] for `i8`.
+    ///
+    /// # Safety
+    /// As [`F32Vec::store_elem`].
+    #[inline(always)]
+    unsafe fn store_i8(self, p: *mut i8) {
+        // SAFETY: forwarded from the caller.
+        unsafe { store_lanes(self, p) }
+    }
+    /// [`F32Vec::load_elem`] for `u8`.
+    ///
+    /// # Safety
+    /// As [`F32Vec::load_elem`].
+    #[inline(always)]
+    unsafe fn load_u8(p: *const u8) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { load_lanes(p) }
+    }
+    /// [`F32Vec::store_elem`] for `u8`.
+    ///
+    /// # Safety
+    /// As [`F32Vec::store_elem`].
+    #[inline(always)]
+    unsafe fn store_u8(self, p: *mut u8) {
+        // SAFETY: forwarded from the caller.
+        unsafe { store_lanes(self, p) }
+    }
+
     /// Lane-wise sum.
     fn add(self, o: Self) -> Self;
     /// Lane-wise magnitude (sign bit cleared).
@@ -128,6 +242,36 @@ pub(crate) unsafe fn store_index_lanes<V: F32Vec>(v: V, origin: isize, step: usi
     for (l, off) in offs[..V::LANES].iter().enumerate() {
         // SAFETY: the caller guarantees idx[0..LANES] is writable.
         unsafe { *idx.add(l) = (origin + (l * step) as isize + *off as isize) as i64 };
+    }
+}
+
+/// [`F32Vec::load_elem`] lane by lane (the default).
+///
+/// # Safety
+/// As [`F32Vec::load_elem`].
+#[inline(always)]
+pub(crate) unsafe fn load_lanes<V: F32Vec, E: Element>(p: *const E) -> V {
+    let mut a = [0.0f32; MAX_LANES];
+    for (l, x) in a[..V::LANES].iter_mut().enumerate() {
+        // SAFETY: the caller guarantees p[0..LANES] is readable.
+        *x = unsafe { *p.add(l) }.to_f32();
+    }
+    // SAFETY: LANES <= MAX_LANES elements of a local array; the ISA is the caller's.
+    unsafe { V::load(a.as_ptr()) }
+}
+
+/// [`F32Vec::store_elem`] lane by lane (the default).
+///
+/// # Safety
+/// As [`F32Vec::store_elem`].
+#[inline(always)]
+pub(crate) unsafe fn store_lanes<V: F32Vec, E: Element>(v: V, p: *mut E) {
+    let mut a = [0.0f32; MAX_LANES];
+    // SAFETY: LANES <= MAX_LANES elements of a local array.
+    unsafe { v.store(a.as_mut_ptr()) };
+    for (l, x) in a[..V::LANES].iter().enumerate() {
+        // SAFETY: the caller guarantees p[0..LANES] is writable.
+        unsafe { *p.add(l) = E::from_f32(*x) };
     }
 }
 

@@ -2,6 +2,8 @@
 
 use core::arch::x86_64::*;
 
+use half::{bf16, f16};
+
 use crate::vector::{store_index_lanes, F32Vec};
 
 // SAFETY (every block in this impl): a `__m256` value only comes from the unsafe
@@ -94,6 +96,62 @@ impl F32Vec for __m256 {
         }
     }
     #[inline(always)]
+    unsafe fn load_f16(p: *const f16) -> Self {
+        // SAFETY: p[0..8] readable (caller); F16C is part of this table's features; see the
+        // impl comment.
+        unsafe { _mm256_cvtph_ps(_mm_loadu_si128(p.cast())) }
+    }
+    #[inline(always)]
+    unsafe fn store_f16(self, p: *mut f16) {
+        // SAFETY: p[0..8] writable (caller); as load_f16.
+        unsafe { _mm_storeu_si128(p.cast(), _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(self)) }
+    }
+    #[inline(always)]
+    unsafe fn load_bf16(p: *const bf16) -> Self {
+        // SAFETY: p[0..8] readable (caller); see the impl comment.
+        unsafe {
+            let w = _mm256_cvtepu16_epi32(_mm_loadu_si128(p.cast()));
+            _mm256_castsi256_ps(_mm256_slli_epi32::<16>(w))
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_bf16(self, p: *mut bf16) {
+        // SAFETY: p[0..8] writable (caller); see the impl comment.
+        unsafe {
+            let w = bf16_bits(self);
+            // packus per 128-bit half gives [w0..w3 w0..w3 | w4..w7 w4..w7]; 64-bit lanes 0, 2.
+            let packed = _mm256_packus_epi32(w, w);
+            let ordered = _mm256_permute4x64_epi64::<0b00_00_10_00>(packed);
+            _mm_storeu_si128(p.cast(), _mm256_castsi256_si128(ordered));
+        }
+    }
+    #[inline(always)]
+    unsafe fn load_i8(p: *const i8) -> Self {
+        // SAFETY: p[0..8] readable (caller); see the impl comment.
+        unsafe { _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(p.cast()))) }
+    }
+    #[inline(always)]
+    unsafe fn store_i8(self, p: *mut i8) {
+        // SAFETY: p[0..8] writable (caller); see the impl comment.
+        unsafe {
+            let w = _mm256_packs_epi32(ints(self, -128.0, 127.0), _mm256_setzero_si256());
+            store_bytes(_mm256_packs_epi16(w, w), p.cast());
+        }
+    }
+    #[inline(always)]
+    unsafe fn load_u8(p: *const u8) -> Self {
+        // SAFETY: p[0..8] readable (caller); see the impl comment.
+        unsafe { _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(p.cast()))) }
+    }
+    #[inline(always)]
+    unsafe fn store_u8(self, p: *mut u8) {
+        // SAFETY: p[0..8] writable (caller); see the impl comment.
+        unsafe {
+            let w = _mm256_packs_epi32(ints(self, 0.0, 255.0), _mm256_setzero_si256());
+            store_bytes(_mm256_packus_epi16(w, w), p);
+        }
+    }
+    #[inline(always)]
     fn add(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm256_add_ps(self, o) }
@@ -154,4 +212,43 @@ impl F32Vec for __m256 {
     }
 }
 
-crate::table::entry_points!(__m256, __m128, "avx2,fma");
+/// Each lane's bfloat16 bits (round to nearest even; a NaN stays a quiet NaN) in the low
+/// half of its 32 bits, the high half zero.
+#[inline(always)]
+fn bf16_bits(v: __m256) -> __m256i {
+    // SAFETY: `v` exists, so the CPU has AVX2 (see the impl comment).
+    unsafe {
+        let b = _mm256_castps_si256(v);
+        let lsb = _mm256_and_si256(_mm256_srli_epi32::<16>(b), _mm256_set1_epi32(1));
+        let rounded = _mm256_add_epi32(b, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), lsb));
+        let nan = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
+        let quiet = _mm256_or_si256(b, _mm256_set1_epi32(0x0040_0000));
+        _mm256_srli_epi32::<16>(_mm256_blendv_epi8(rounded, quiet, nan))
+    }
+}
+
+/// The lanes clamped to `lo..=hi` (NaN: `lo`, as `maxps` returns its second operand) and
+/// rounded to nearest even (MXCSR's default) as `i32`s.
+#[inline(always)]
+fn ints(v: __m256, lo: f32, hi: f32) -> __m256i {
+    // SAFETY: as in bf16_bits.
+    unsafe {
+        let c = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(lo)), _mm256_set1_ps(hi));
+        _mm256_cvtps_epi32(c)
+    }
+}
+
+/// Stores bytes 0..4 of each 128-bit half of `b` (eight lanes after two packs) to `p[0..8]`.
+///
+/// # Safety
+/// AVX2, and `p[0..8]` writable.
+#[inline(always)]
+unsafe fn store_bytes(b: __m256i, p: *mut u8) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        let v = _mm_unpacklo_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256::<1>(b));
+        _mm_storel_epi64(p.cast(), v);
+    }
+}
+
+crate::table::entry_points!(__m256, __m128, "avx2,fma,f16c");

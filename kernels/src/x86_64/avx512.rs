@@ -2,6 +2,8 @@
 
 use core::arch::x86_64::*;
 
+use half::{bf16, f16};
+
 use crate::vector::{store_index_lanes, F32Vec};
 
 // SAFETY (every block in this impl): a `__m512` value only comes from the unsafe
@@ -86,6 +88,58 @@ impl F32Vec for __m512 {
         }
     }
     #[inline(always)]
+    unsafe fn load_f16(p: *const f16) -> Self {
+        // SAFETY: p[0..16] readable (caller); see the impl comment.
+        unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(p.cast())) }
+    }
+    #[inline(always)]
+    unsafe fn store_f16(self, p: *mut f16) {
+        // SAFETY: p[0..16] writable (caller); see the impl comment.
+        unsafe { _mm256_storeu_si256(p.cast(), _mm512_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(self)) }
+    }
+    #[inline(always)]
+    unsafe fn load_bf16(p: *const bf16) -> Self {
+        // SAFETY: p[0..16] readable (caller); see the impl comment.
+        unsafe {
+            let w = _mm512_cvtepu16_epi32(_mm256_loadu_si256(p.cast()));
+            _mm512_castsi512_ps(_mm512_slli_epi32::<16>(w))
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_bf16(self, p: *mut bf16) {
+        // Round to nearest even in the integer domain; a NaN keeps its top payload, quieted.
+        // SAFETY: p[0..16] writable (caller); see the impl comment.
+        unsafe {
+            let b = _mm512_castps_si512(self);
+            let lsb = _mm512_and_si512(_mm512_srli_epi32::<16>(b), _mm512_set1_epi32(1));
+            let rounded = _mm512_add_epi32(b, _mm512_add_epi32(_mm512_set1_epi32(0x7fff), lsb));
+            let nan = _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(self, self);
+            let quiet = _mm512_or_si512(b, _mm512_set1_epi32(0x0040_0000));
+            let w = _mm512_srli_epi32::<16>(_mm512_mask_blend_epi32(nan, rounded, quiet));
+            _mm256_storeu_si256(p.cast(), _mm512_cvtepi32_epi16(w));
+        }
+    }
+    #[inline(always)]
+    unsafe fn load_i8(p: *const i8) -> Self {
+        // SAFETY: p[0..16] readable (caller); see the impl comment.
+        unsafe { _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(p.cast()))) }
+    }
+    #[inline(always)]
+    unsafe fn store_i8(self, p: *mut i8) {
+        // SAFETY: p[0..16] writable (caller); see the impl comment.
+        unsafe { _mm_storeu_si128(p.cast(), _mm512_cvtepi32_epi8(ints(self, -128.0, 127.0))) }
+    }
+    #[inline(always)]
+    unsafe fn load_u8(p: *const u8) -> Self {
+        // SAFETY: p[0..16] readable (caller); see the impl comment.
+        unsafe { _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(p.cast()))) }
+    }
+    #[inline(always)]
+    unsafe fn store_u8(self, p: *mut u8) {
+        // SAFETY: p[0..16] writable (caller); see the impl comment.
+        unsafe { _mm_storeu_si128(p.cast(), _mm512_cvtepi32_epi8(ints(self, 0.0, 255.0))) }
+    }
+    #[inline(always)]
     fn add(self, o: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm512_add_ps(self, o) }
@@ -143,4 +197,15 @@ impl F32Vec for __m512 {
     }
 }
 
-crate::table::entry_points!(__m512, __m256, "avx512f,avx2,fma");
+/// The lanes clamped to `lo..=hi` (NaN: `lo`, as `vmaxps` returns its second operand) and
+/// rounded to nearest even (MXCSR's default) as `i32`s, which then truncate losslessly.
+#[inline(always)]
+fn ints(v: __m512, lo: f32, hi: f32) -> __m512i {
+    // SAFETY: `v` exists, so the CPU has AVX-512F (see the impl comment).
+    unsafe {
+        let c = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(lo)), _mm512_set1_ps(hi));
+        _mm512_cvtps_epi32(c)
+    }
+}
+
+crate::table::entry_points!(__m512, __m256, "avx512f,avx2,fma,f16c");
