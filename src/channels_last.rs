@@ -99,7 +99,7 @@ fn transpose<T: Copy>(from: &[T], to: &mut [T], n: usize, vol: usize, c: usize, 
 }
 
 /// Renumbers channels-last indices as the layer's style says (volume `n·c + channel`).
-fn fix_indices(plan: &Plan, c: usize, idx: &mut [i64], r: Restyle, parallel: bool) {
+pub(crate) fn fix_indices(plan: &Plan, c: usize, idx: &mut [i64], r: Restyle, parallel: bool) {
     if r.is_identity() || idx.is_empty() {
         return;
     }
@@ -153,7 +153,7 @@ fn taps(a: &Windows, o: usize) -> Taps {
 }
 
 /// The per-axis windows of a call, and how each pixel's window is divided.
-struct Axes {
+pub(crate) struct Axes {
     /// Depth, height, width: the part of every output position.
     parts: [Vec<Part>; 3],
     divisor: Divisor,
@@ -164,7 +164,7 @@ struct Axes {
 }
 
 impl Axes {
-    fn of(plan: &Plan, c: usize) -> Axes {
+    pub(crate) fn of(plan: &Plan, c: usize) -> Axes {
         let d = Description::of(plan);
         let adaptive = matches!(d.axes[0], Windows::Adaptive { .. });
         let global = d.axes.iter().all(|a| a.out() == 1);
@@ -227,6 +227,14 @@ impl Axes {
                 w.divide = self.divide(count, [pz.padded, py.padded, px.padded]);
             }
         }
+    }
+
+    /// The whole divisor of output pixel `(z, y, x)`: the product of what each axis divides
+    /// by (an average call's).
+    pub(crate) fn divisor(&self, z: usize, y: usize, x: usize) -> f64 {
+        let p = [&self.parts[0][z], &self.parts[1][y], &self.parts[2][x]];
+        let d = self.divide(p.map(|p| p.count), p.map(|p| p.padded));
+        d.iter().map(|&v| v as f64).product()
     }
 
     /// PyTorch's divisors for a window of `count` taps inside the input and `padded`

@@ -12,12 +12,17 @@ fn cpu_has(isa: Isa) -> bool {
     match isa {
         Isa::Scalar | Isa::Portable => true,
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
+        Isa::Avx2 => {
+            is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("fma")
+                && is_x86_feature_detected!("f16c")
+        }
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => {
             is_x86_feature_detected!("avx512f")
                 && is_x86_feature_detected!("avx2")
                 && is_x86_feature_detected!("fma")
+                && is_x86_feature_detected!("f16c")
         }
         #[cfg(not(target_arch = "x86_64"))]
         Isa::Avx2 | Isa::Avx512 => false,

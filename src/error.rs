@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::Isa;
+use crate::{DType, Isa};
 
 /// Why a pooling call was refused. Nothing is written to any output when one is returned.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +109,24 @@ pub enum PoolError {
         /// The variable's value.
         value: String,
     },
+    /// A byte buffer (`forward_bytes`) whose length is not a whole number of elements.
+    ByteLength {
+        /// Which buffer (`input`, `output`).
+        buffer: &'static str,
+        /// Its element type.
+        dtype: DType,
+        /// Its length in bytes.
+        bytes: usize,
+    },
+    /// A byte buffer (`forward_bytes`) not aligned for its element type.
+    Misaligned {
+        /// Which buffer (`input`, `output`).
+        buffer: &'static str,
+        /// Its element type.
+        dtype: DType,
+        /// The alignment the type needs, in bytes.
+        align: usize,
+    },
 }
 
 /// `(a, b, c)`, as PyTorch prints sizes.
@@ -210,6 +228,17 @@ impl fmt::Display for PoolError {
             PoolError::UnknownIsa { value } => write!(
                 f,
                 "SIMDPOOL_ISA={value:?} is not one of scalar, portable, avx2, avx512, neon"
+            ),
+            PoolError::ByteLength { buffer, dtype, bytes } => write!(
+                f,
+                "{buffer} has {bytes} bytes, not a whole number of {} ({}-byte) elements",
+                dtype.name(),
+                dtype.size()
+            ),
+            PoolError::Misaligned { buffer, dtype, align } => write!(
+                f,
+                "{buffer} is not aligned to {align} bytes, as {} elements need",
+                dtype.name()
             ),
         }
     }

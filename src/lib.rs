@@ -57,6 +57,7 @@
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
 
 mod adaptive;
+mod bytes;
 mod channels_last;
 mod depth;
 mod dispatch;
@@ -64,15 +65,17 @@ mod error;
 mod params;
 mod plan;
 pub mod reference;
+mod staged;
 mod threading;
 
 pub use dispatch::{selected_isa, supported_isas};
 pub use error::PoolError;
+pub use half::{bf16, f16};
 pub use params::{
     AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, AutoPad, Axes, IndexStyle, Kind, Layout, Pair,
     Pool1d, Pool2d, Pool3d,
 };
-pub use simdpool_kernels::Isa;
+pub use simdpool_kernels::{DType, Element, Isa};
 
 use params::{AdaptiveSpec, Spec};
 use plan::Plan;
@@ -106,20 +109,39 @@ pub trait Layer: sealed::Sealed {
 
     /// Pools `input` (logical shape `shape`, in the layer's layout) into the start of
     /// `output`; returns the output shape. On error nothing is written.
-    fn forward(
+    fn forward<E: Element>(
         &self,
-        input: &[f32],
+        input: &[E],
         shape: Self::Shape,
-        output: &mut [f32],
+        output: &mut [E],
     ) -> Result<Self::Shape, PoolError>;
 
     /// Max pooling that also writes each maximum's index (as the layer's index style says;
     /// PyTorch's by default). An average pool returns [`PoolError::IndicesOnAvg`].
-    fn forward_with_indices(
+    fn forward_with_indices<E: Element>(
         &self,
-        input: &[f32],
+        input: &[E],
         shape: Self::Shape,
-        output: &mut [f32],
+        output: &mut [E],
+        indices: &mut [i64],
+    ) -> Result<Self::Shape, PoolError>;
+
+    /// [`Layer::forward`] on byte buffers holding `dtype` elements (native endianness).
+    fn forward_bytes(
+        &self,
+        dtype: DType,
+        input: &[u8],
+        shape: Self::Shape,
+        output: &mut [u8],
+    ) -> Result<Self::Shape, PoolError>;
+
+    /// [`Layer::forward_with_indices`] on byte buffers holding `dtype` elements.
+    fn forward_bytes_with_indices(
+        &self,
+        dtype: DType,
+        input: &[u8],
+        shape: Self::Shape,
+        output: &mut [u8],
         indices: &mut [i64],
     ) -> Result<Self::Shape, PoolError>;
 
@@ -156,6 +178,8 @@ struct Call {
     /// Spatial axes of the layer.
     rank: usize,
     layout: Layout,
+    /// An adaptive pool (its one-output-per-volume average is a mean in PyTorch).
+    adaptive: bool,
 }
 
 impl Call {
@@ -179,16 +203,17 @@ impl Call {
             style: IndexStyle::Plane,
             rank: 2,
             layout: Layout::ChannelsFirst,
+            adaptive: false,
         })
     }
 
     /// Checks the slices against `plan`, then runs it. Nothing is written on error.
-    fn run(
+    fn run<E: Element>(
         &self,
         plan: &Plan,
-        input: &[f32],
+        input: &[E],
         shape: &[usize],
-        output: &mut [f32],
+        output: &mut [E],
         indices: &mut [i64],
     ) -> Result<(), PoolError> {
         if input.len() != plan.in_len {
@@ -217,6 +242,33 @@ impl Call {
             &mut []
         };
         let output = &mut output[..plan.out_len];
+        let (input, output) = match (E::as_f32(input), E::as_f32_mut(output)) {
+            (Some(i), Some(o)) => (i, o),
+            _ => {
+                let c = shape[1];
+                let mean = self.adaptive && plan.output == [1, 1, 1];
+                let call = staged::Call {
+                    op: self.op,
+                    layout: self.layout,
+                    c,
+                    mean,
+                    parallel: self.parallel,
+                };
+                staged::execute(&kernels, &call, plan, input, output, idx);
+                if self.op == Op::ArgMax {
+                    let restyle = threading::Restyle::new(plan, self.style, self.rank);
+                    match self.layout {
+                        Layout::ChannelsFirst => {
+                            threading::restyle(plan, idx, self.style, self.rank, self.parallel)
+                        }
+                        Layout::ChannelsLast => {
+                            channels_last::fix_indices(plan, c, idx, restyle, self.parallel)
+                        }
+                    }
+                }
+                return Ok(());
+            }
+        };
         match self.layout {
             Layout::ChannelsFirst => {
                 threading::execute(&kernels, self.op, plan, input, output, idx, self.parallel);
@@ -255,7 +307,7 @@ fn out_shape<const S: usize>(shape: [usize; S], plan: &Plan) -> [usize; S] {
 /// Stamps `forward`, `forward_with_indices`, `output_shape`, `resolved_isa` and [`Layer`]
 /// on a builder whose spec plans `[usize; $s]` shapes.
 macro_rules! layer {
-    ($name:ident, $s:literal, $style:expr) => {
+    ($name:ident, $s:literal, $style:expr, $adaptive:literal) => {
         impl sealed::Sealed for $name {}
 
         impl $name {
@@ -272,11 +324,14 @@ macro_rules! layer {
             ///
             /// Everything is checked before anything is written: on error `output` is
             /// untouched.
-            pub fn forward(
+            ///
+            /// `E` is the element type: `f32`, [`f16`], [`bf16`], `i8` or `u8` (see the
+            /// crate's documentation for what each computes).
+            pub fn forward<E: Element>(
                 &self,
-                input: &[f32],
+                input: &[E],
                 shape: [usize; $s],
-                output: &mut [f32],
+                output: &mut [E],
             ) -> Result<[usize; $s], PoolError> {
                 self.call(false, input, shape, output, &mut [])
             }
@@ -284,14 +339,79 @@ macro_rules! layer {
             /// Max pooling that also writes, per output, the index of the chosen element:
             /// by default flat within its `(n, c)` plane or volume (`z·h·w + y·w + x`), as
             /// PyTorch's `return_indices=True` does.
-            pub fn forward_with_indices(
+            pub fn forward_with_indices<E: Element>(
                 &self,
-                input: &[f32],
+                input: &[E],
                 shape: [usize; $s],
-                output: &mut [f32],
+                output: &mut [E],
                 indices: &mut [i64],
             ) -> Result<[usize; $s], PoolError> {
                 self.call(true, input, shape, output, indices)
+            }
+
+            /// [`forward`](Self::forward) on byte buffers of `dtype` elements (native
+            /// endianness), for engines that hold tensors as bytes and a type tag. A length
+            /// that is not a whole number of elements, or a buffer not aligned for the type,
+            /// is an error.
+            pub fn forward_bytes(
+                &self,
+                dtype: DType,
+                input: &[u8],
+                shape: [usize; $s],
+                output: &mut [u8],
+            ) -> Result<[usize; $s], PoolError> {
+                self.bytes(false, dtype, input, shape, output, &mut [])
+            }
+
+            /// [`forward_with_indices`](Self::forward_with_indices) on byte buffers, as
+            /// [`forward_bytes`](Self::forward_bytes).
+            pub fn forward_bytes_with_indices(
+                &self,
+                dtype: DType,
+                input: &[u8],
+                shape: [usize; $s],
+                output: &mut [u8],
+                indices: &mut [i64],
+            ) -> Result<[usize; $s], PoolError> {
+                self.bytes(true, dtype, input, shape, output, indices)
+            }
+
+            fn bytes(
+                &self,
+                indices: bool,
+                dtype: DType,
+                input: &[u8],
+                shape: [usize; $s],
+                output: &mut [u8],
+                idx: &mut [i64],
+            ) -> Result<[usize; $s], PoolError> {
+                struct Go<'a> {
+                    layer: &'a $name,
+                    shape: [usize; $s],
+                    indices: bool,
+                }
+                impl bytes::Run for Go<'_> {
+                    type Out = [usize; $s];
+                    fn go<E: Element>(
+                        self,
+                        i: &[E],
+                        o: &mut [E],
+                        x: &mut [i64],
+                    ) -> Result<[usize; $s], PoolError> {
+                        self.layer.call(self.indices, i, self.shape, o, x)
+                    }
+                }
+                bytes::dispatch(
+                    dtype,
+                    input,
+                    output,
+                    idx,
+                    Go {
+                        layer: self,
+                        shape,
+                        indices,
+                    },
+                )
             }
 
             /// The ISA this layer's `forward` runs: its forced one, else
@@ -300,12 +420,12 @@ macro_rules! layer {
                 dispatch::resolve(self.0.isa, concat!(stringify!($name), "::isa")).map(|k| k.isa())
             }
 
-            fn call(
+            fn call<E: Element>(
                 &self,
                 indices: bool,
-                input: &[f32],
+                input: &[E],
                 shape: [usize; $s],
-                output: &mut [f32],
+                output: &mut [E],
                 idx: &mut [i64],
             ) -> Result<[usize; $s], PoolError> {
                 let plan = self.0.plan(&shape)?;
@@ -319,6 +439,7 @@ macro_rules! layer {
                 call.style = $style(&self.0);
                 call.rank = $s - 2;
                 call.layout = self.0.layout;
+                call.adaptive = $adaptive;
                 call.run(&plan, input, &shape, output, idx)?;
                 Ok(out_shape(shape, &plan))
             }
@@ -329,22 +450,41 @@ macro_rules! layer {
             fn output_shape(&self, shape: [usize; $s]) -> Result<[usize; $s], PoolError> {
                 $name::output_shape(self, shape)
             }
-            fn forward(
+            fn forward<E: Element>(
                 &self,
-                input: &[f32],
+                input: &[E],
                 shape: [usize; $s],
-                output: &mut [f32],
+                output: &mut [E],
             ) -> Result<[usize; $s], PoolError> {
                 $name::forward(self, input, shape, output)
             }
-            fn forward_with_indices(
+            fn forward_with_indices<E: Element>(
                 &self,
-                input: &[f32],
+                input: &[E],
                 shape: [usize; $s],
-                output: &mut [f32],
+                output: &mut [E],
                 indices: &mut [i64],
             ) -> Result<[usize; $s], PoolError> {
                 $name::forward_with_indices(self, input, shape, output, indices)
+            }
+            fn forward_bytes(
+                &self,
+                dtype: DType,
+                input: &[u8],
+                shape: [usize; $s],
+                output: &mut [u8],
+            ) -> Result<[usize; $s], PoolError> {
+                $name::forward_bytes(self, dtype, input, shape, output)
+            }
+            fn forward_bytes_with_indices(
+                &self,
+                dtype: DType,
+                input: &[u8],
+                shape: [usize; $s],
+                output: &mut [u8],
+                indices: &mut [i64],
+            ) -> Result<[usize; $s], PoolError> {
+                $name::forward_bytes_with_indices(self, dtype, input, shape, output, indices)
             }
             fn kind(&self) -> Kind {
                 self.0.kind
@@ -372,9 +512,9 @@ fn adaptive_style<const R: usize>(_: &AdaptiveSpec<R>) -> IndexStyle {
     IndexStyle::Plane
 }
 
-layer!(Pool1d, 3, regular_style);
-layer!(Pool2d, 4, regular_style);
-layer!(Pool3d, 5, regular_style);
-layer!(AdaptivePool1d, 3, adaptive_style);
-layer!(AdaptivePool2d, 4, adaptive_style);
-layer!(AdaptivePool3d, 5, adaptive_style);
+layer!(Pool1d, 3, regular_style, false);
+layer!(Pool2d, 4, regular_style, false);
+layer!(Pool3d, 5, regular_style, false);
+layer!(AdaptivePool1d, 3, adaptive_style, true);
+layer!(AdaptivePool2d, 4, adaptive_style, true);
+layer!(AdaptivePool3d, 5, adaptive_style, true);

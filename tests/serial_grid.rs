@@ -20,9 +20,14 @@ fn main() {
             let nf = common::nan_free_cases(isa, false)?;
             let cl = common::last::grid(isa, 0xc1a ^ isa as u64, 8, false)?;
             let (clf, _, _) = common::last::fixtures_on(isa, false)?;
+            let conv = common::types::conversions(isa, 0x5eed ^ isa as u64)?;
+            let tg = common::types::grid(isa, 0x7e ^ isa as u64, 3, false)?;
+            let tb = common::types::blocks(isa, false)?;
+            let (tf, _, tdiv) = common::types::fixtures_on(isa, false)?;
             Ok(format!(
                 "{ok} PyTorch cases, {rej} rejections, {nd} 1-D/3-D/adaptive PyTorch cases, \
-                 {nd_rej} rejections, {nodes} ONNX node tests, {own} own ONNX cases, {g} grid cases, {a} arbitrary geometries, {r} regressions, {nf} NaN-scan cases, {cl} channels-last grid cases, {clf} channels-last PyTorch cases"
+                 {nd_rej} rejections, {nodes} ONNX node tests, {own} own ONNX cases, {g} grid cases, {a} arbitrary geometries, {r} regressions, {nf} NaN-scan cases, {cl} channels-last grid cases, {clf} channels-last PyTorch cases, \
+                 {conv} conversions, {tg} typed grid calls, {tb} blocked typed calls, {tf} typed PyTorch cases ({tdiv} documented divergences)"
             ))
         });
         match r {

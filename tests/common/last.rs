@@ -28,7 +28,7 @@ pub fn channel_counts(isa: Isa) -> Vec<usize> {
 
 /// A random layer of random rank (regular or adaptive) and an input shape for it with
 /// `c` channels; `None` when the draw gives a rejected combination.
-fn draw(rng: &mut StdRng, c: usize) -> (AnyLayer, Vec<usize>) {
+pub fn draw(rng: &mut StdRng, c: usize) -> (AnyLayer, Vec<usize>) {
     let rank = rng.gen_range(1..=3usize);
     let n = rng.gen_range(1..=2usize);
     let size = |rng: &mut StdRng| rng.gen_range(1..=if rank == 3 { 6 } else { 9usize });

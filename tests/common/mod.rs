@@ -6,6 +6,7 @@
 pub mod last;
 pub mod nd;
 pub mod onnx;
+pub mod types;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

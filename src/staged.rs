@@ -1,0 +1,263 @@
+//! Element types other than `f32`: the call is cut into blocks that fit in L2 (groups of
+//! whole volumes; channels-last: groups of whole images, or blocks of channels of one image),
+//! and each block is widened into `f32` scratch by the ISA's converting loads, pooled there
+//! by the `f32` pipeline, and narrowed back by its converting stores. Max is exact under
+//! that round trip (widening is exact, and the maximum is one of the inputs); average sums
+//! in `f32` and rounds once to the type, as PyTorch's CPU kernels do for `f16`/`bf16`.
+//!
+//! Integer average is PyTorch's quantized average (scale 1, zero point 0):
+//! `rint(f32(sum) · f32(1/divisor))`, ties to even, saturated. The pipeline's `f32` average
+//! of integers is `sum / divisor` rounded once (or per axis, adaptive), from which the exact
+//! integer sum comes back as `round(average · divisor)` while the sum stays below 2^24 / 6
+//! (every window up to 10,000 `u8` taps); then PyTorch's product is formed. Adaptive
+//! pooling to one output per volume is a mean in PyTorch, quantized too: the quotient,
+//! rounded, which the narrowing of the pipeline's average already is.
+//!
+//! Indices come out of each block in PyTorch's plane numbering; the caller renumbers them
+//! for the whole call, as it does for `f32`.
+
+use std::cell::Cell;
+
+use rayon::prelude::*;
+use simdpool_kernels::{Element, Kernels};
+
+use crate::channels_last::{self, Axes};
+use crate::params::{IndexStyle, Layout};
+use crate::plan::{Plan, Work};
+use crate::threading::{self, Op, Restyle, MIN_PARALLEL_TAPS, TASKS_PER_THREAD};
+
+/// `f32` elements of input per block (128 KiB): the block, its output and the typed input
+/// stay in L2 while the block is pooled.
+const BLOCK: usize = 1 << 15;
+/// Channels per block of a channels-last image too large for one block (a multiple of
+/// every ISA's lanes).
+const CHANNELS: usize = 16;
+
+thread_local! {
+    /// Scratch kept between calls. Taken out while in use, so a call that re-enters on the
+    /// same thread (rayon work stealing) finds it empty and allocates its own.
+    static SCRATCH: Cell<(Vec<f32>, Vec<i64>)> = const { Cell::new((Vec::new(), Vec::new())) };
+}
+
+/// What a typed call is, besides its plan and buffers.
+pub(crate) struct Call {
+    pub(crate) op: Op,
+    pub(crate) layout: Layout,
+    /// Channels.
+    pub(crate) c: usize,
+    /// Adaptive to one output per volume (PyTorch's mean).
+    pub(crate) mean: bool,
+    pub(crate) parallel: bool,
+}
+
+/// Runs a call on `E` data: as [`threading::execute`] / [`channels_last::execute`];
+/// indices in PyTorch's plane numbering.
+pub(crate) fn execute<E: Element>(
+    k: &Kernels,
+    call: &Call,
+    plan: &Plan,
+    src: &[E],
+    dst: &mut [E],
+    idx: &mut [i64],
+) {
+    let &Call {
+        op,
+        layout,
+        c,
+        mean,
+        parallel,
+    } = call;
+    if plan.work == Work::Nothing {
+        return;
+    }
+    let (unit_in, unit_out, units) = match layout {
+        // One channel: the memory is the channels-first layout's.
+        Layout::ChannelsLast if c > 1 => (
+            plan.in_volume() * c,
+            plan.out_volume() * c,
+            plan.volumes / c,
+        ),
+        _ => (plan.in_volume(), plan.out_volume(), plan.volumes),
+    };
+    let last = layout == Layout::ChannelsLast && c > 1;
+    let quantized = (op == Op::Avg && E::DTYPE.is_integer() && !mean).then(|| Axes::of(plan, 1));
+    let q = quantized.as_ref();
+    if last && unit_in > BLOCK && c > CHANNELS {
+        // One image is too large: blocks of channels, image by image; each block may split
+        // over threads inside the pipeline.
+        for n in 0..units {
+            for c0 in (0..c).step_by(CHANNELS) {
+                let cb = CHANNELS.min(c - c0);
+                let i = if op == Op::ArgMax { &mut *idx } else { &mut [] };
+                channel_block(k, op, plan, c, n, c0..c0 + cb, src, dst, i, q, parallel);
+            }
+        }
+        return;
+    }
+    // Groups of whole units, enough of them to feed every thread.
+    let taps = plan
+        .axes
+        .iter()
+        .fold(plan.out_len, |a, x| a.saturating_mul(x.kernel));
+    let threads = if parallel && taps >= MIN_PARALLEL_TAPS {
+        rayon::current_num_threads()
+    } else {
+        1
+    };
+    let mut group = (BLOCK / unit_in.max(1)).max(1);
+    if threads > 1 {
+        group = group.min(units.div_ceil(threads * TASKS_PER_THREAD)).max(1);
+    }
+    let blocks = units.div_ceil(group);
+    // A lone block splits over threads inside the pipeline; many split among themselves.
+    let inner = parallel && blocks == 1;
+    let run = |b: usize, d: &mut [E], i: &mut [i64]| {
+        let count = d.len() / unit_out.max(1);
+        let s = &src[b * group * unit_in..(b * group + count) * unit_in];
+        let volumes = if last { count * c } else { count };
+        whole(
+            k,
+            op,
+            plan,
+            volumes,
+            if last { c } else { 1 },
+            s,
+            d,
+            i,
+            q,
+            inner,
+        );
+    };
+    let chunk = group * unit_out;
+    if threads == 1 || blocks == 1 {
+        if op == Op::ArgMax {
+            for (b, (d, i)) in dst.chunks_mut(chunk).zip(idx.chunks_mut(chunk)).enumerate() {
+                run(b, d, i);
+            }
+        } else {
+            for (b, d) in dst.chunks_mut(chunk).enumerate() {
+                run(b, d, &mut []);
+            }
+        }
+    } else if op == Op::ArgMax {
+        dst.par_chunks_mut(chunk)
+            .zip(idx.par_chunks_mut(chunk))
+            .enumerate()
+            .for_each(|(b, (d, i))| run(b, d, i));
+    } else {
+        dst.par_chunks_mut(chunk)
+            .enumerate()
+            .for_each(|(b, d)| run(b, d, &mut []));
+    }
+}
+
+/// `plan` restricted to `volumes` of its volumes.
+fn part(plan: &Plan, volumes: usize) -> Plan {
+    Plan {
+        volumes,
+        in_len: volumes * plan.in_volume(),
+        out_len: volumes * plan.out_volume(),
+        ..*plan
+    }
+}
+
+/// Pools `volumes` whole volumes (`c` channels interleaved when `c > 1`, else one after
+/// another) from `src` into `dst`/`idx` through `f32` scratch.
+#[allow(clippy::too_many_arguments)]
+fn whole<E: Element>(
+    k: &Kernels,
+    op: Op,
+    plan: &Plan,
+    volumes: usize,
+    c: usize,
+    src: &[E],
+    dst: &mut [E],
+    idx: &mut [i64],
+    quantized: Option<&Axes>,
+    parallel: bool,
+) {
+    let sub = part(plan, volumes);
+    with_scratch(src.len(), dst.len(), 0, |wide, out, _| {
+        k.widen(src, src.len(), wide, src.len(), 1, src.len());
+        if c > 1 {
+            let keep = Restyle::new(&sub, IndexStyle::Plane, 3);
+            let exact = channels_last::F32_EXACT;
+            channels_last::execute(k, op, &sub, c, wide, out, idx, keep, parallel, exact);
+        } else {
+            threading::execute(k, op, &sub, wide, out, idx, parallel);
+        }
+        if let Some(axes) = quantized {
+            requantize(plan, axes, c, out);
+        }
+        k.narrow(out, out.len(), dst, dst.len(), 1, out.len());
+    });
+}
+
+/// Pools channels `ch` of channels-last image `n` (of `c` channels) through dense `f32`
+/// scratch of those channels only.
+#[allow(clippy::too_many_arguments)]
+fn channel_block<E: Element>(
+    k: &Kernels,
+    op: Op,
+    plan: &Plan,
+    c: usize,
+    n: usize,
+    ch: std::ops::Range<usize>,
+    src: &[E],
+    dst: &mut [E],
+    idx: &mut [i64],
+    quantized: Option<&Axes>,
+    parallel: bool,
+) {
+    let cb = ch.len();
+    let sub = part(plan, cb);
+    let (pin, pout) = (plan.in_volume(), plan.out_volume());
+    let image_in = &src[n * pin * c..(n + 1) * pin * c];
+    let image_out = &mut dst[n * pout * c..(n + 1) * pout * c];
+    let nidx = if op == Op::ArgMax { pout * cb } else { 0 };
+    with_scratch(pin * cb, pout * cb, nidx, |wide, out, ix| {
+        k.widen(&image_in[ch.start..], c, wide, cb, pin, cb);
+        let keep = Restyle::new(&sub, IndexStyle::Plane, 3);
+        let exact = channels_last::F32_EXACT;
+        channels_last::execute(k, op, &sub, cb, wide, out, ix, keep, parallel, exact);
+        if let Some(axes) = quantized {
+            requantize(plan, axes, cb, out);
+        }
+        k.narrow(out, cb, &mut image_out[ch.start..], c, pout, cb);
+        if op == Op::ArgMax {
+            let image_idx = &mut idx[n * pout * c..(n + 1) * pout * c];
+            for (p, row) in ix.chunks(cb).enumerate() {
+                image_idx[p * c + ch.start..p * c + ch.end].copy_from_slice(row);
+            }
+        }
+    });
+}
+
+/// Turns `f32` averages of integers into PyTorch's quantized averages (see the module
+/// comment), still in `f32`; the narrowing rounds and saturates. `out` holds whole output
+/// volumes, `c` channels interleaved (1: channels-first).
+fn requantize(plan: &Plan, axes: &Axes, c: usize, out: &mut [f32]) {
+    let [_, oh, ow] = plan.output;
+    let ov = plan.out_volume();
+    for (i, v) in out.iter_mut().enumerate() {
+        let at = (i / c) % ov;
+        let d = axes.divisor(at / (oh * ow), at / ow % oh, at % ow);
+        let sum = (*v as f64 * d).round() as f32;
+        // PyTorch's multiplier: 1 / divisor in double, then float.
+        *v = sum * (1.0 / d) as f32;
+    }
+}
+
+/// Runs `f` on `f32` scratch of `a` and `b` elements and `i64` scratch of `n`, reusing the
+/// thread's buffers when they are free.
+fn with_scratch(a: usize, b: usize, n: usize, f: impl FnOnce(&mut [f32], &mut [f32], &mut [i64])) {
+    let (mut v, mut ix) = SCRATCH.with(|s| s.take());
+    v.resize(v.len().max(a + b), 0.0);
+    ix.resize(ix.len().max(n), 0);
+    let (wide, rest) = v.split_at_mut(a);
+    f(wide, &mut rest[..b], &mut ix[..n]);
+    // Keep block-sized buffers only (a lone huge volume's would pin its memory).
+    if v.len() <= 4 * BLOCK && ix.len() <= 4 * BLOCK {
+        SCRATCH.with(|s| s.set((v, ix)));
+    }
+}
