@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use simdpool::{
-    reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, Isa, Kind, Layer, Layout, Pool1d,
-    Pool2d, Pool3d, PoolError,
+    bf16, f16, reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, DType, Isa, Kind, Layer,
+    Layout, Pool1d, Pool2d, Pool3d, PoolError,
 };
 
 /// A layer of any rank, with the calls the bench and the timing server make.
@@ -114,6 +114,26 @@ impl AnyPool {
     ) -> Result<Vec<usize>, PoolError> {
         each!(self, shape, |p, s| p.forward_with_indices(x, s, y, idx))
     }
+    pub fn forward_bytes(
+        &self,
+        dtype: DType,
+        x: &[u8],
+        shape: &[usize],
+        y: &mut [u8],
+    ) -> Result<Vec<usize>, PoolError> {
+        each!(self, shape, |p, s| p.forward_bytes(dtype, x, s, y))
+    }
+    pub fn forward_bytes_with_indices(
+        &self,
+        dtype: DType,
+        x: &[u8],
+        shape: &[usize],
+        y: &mut [u8],
+        idx: &mut [i64],
+    ) -> Result<Vec<usize>, PoolError> {
+        each!(self, shape, |p, s| p
+            .forward_bytes_with_indices(dtype, x, s, y, idx))
+    }
     /// The oracle's output.
     pub fn reference(&self, x: &[f32], shape: &[usize]) -> Result<Vec<f32>, PoolError> {
         each!(self, shape, |p, s| reference::forward(p, x, s)
@@ -147,6 +167,37 @@ impl Case {
             .map(|i| ((i.wrapping_mul(2_654_435_761) >> 7) % 2000) as f32 * 0.001 - 1.0)
             .collect()
     }
+}
+
+/// `x` (the suite's values, in [-1, 1)) as `dtype` elements, in `u32` storage (aligned for
+/// every type) of which the first `x.len() · dtype.size()` bytes are the tensor: rounded for
+/// the 16-bit floats, scaled to the integer range (`i8`: ×127; `u8`: ×127 + 128).
+pub fn typed_input(x: &[f32], dtype: DType) -> Vec<u32> {
+    let mut buf = vec![0u32; (x.len() * dtype.size()).div_ceil(4)];
+    let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut buf);
+    for (i, &v) in x.iter().enumerate() {
+        match dtype {
+            DType::F32 => bytes[4 * i..4 * i + 4].copy_from_slice(&v.to_ne_bytes()),
+            DType::F16 => bytes[2 * i..2 * i + 2].copy_from_slice(&f16::from_f32(v).to_ne_bytes()),
+            DType::Bf16 => {
+                bytes[2 * i..2 * i + 2].copy_from_slice(&bf16::from_f32(v).to_ne_bytes())
+            }
+            DType::I8 => bytes[i] = ((v * 127.0).round() as i8) as u8,
+            DType::U8 => bytes[i] = (v * 127.0 + 128.0).round() as u8,
+        }
+    }
+    buf
+}
+
+/// A type's name as `bench/compare_types.py` and the timing server spell it.
+pub fn dtype_named(name: &str) -> Option<DType> {
+    DType::ALL.into_iter().find(|d| match d {
+        DType::F32 => name == "f32",
+        DType::F16 => name == "f16",
+        DType::Bf16 => name == "bf16",
+        DType::I8 => name == "i8",
+        DType::U8 => name == "u8",
+    })
 }
 
 macro_rules! regular {

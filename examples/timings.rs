@@ -4,6 +4,8 @@
 //!     cargo run --release --example timings            # then type requests:
 //!     resnet_stem 1 best 0 20      # case, threads, isa (or best|reference|copy), indices, reps
 //!     resnet_stem 1 best 0 20 last # the same in channels-last memory (NHWC)
+//!     resnet_stem 1 best 0 20 first f16  # the same in another element type
+//!                                  # (f32, f16, bf16, i8, u8: `suite::typed_input`)
 //!
 //! A case name of the form `spec:NAME:op:k:s:p:d:ceil:incl:n:c:h:w` defines a case inline.
 //! Each answer is one JSON line: {"case", "threads", "isa", "indices", "median_us", "min_us"}.
@@ -18,12 +20,16 @@ use std::time::Instant;
 use rayon::prelude::*;
 use simdpool::{Isa, Layout};
 
-/// Per case: input, output, indices, and the copy target.
+/// Per case and type: input, output, indices, and the copy target (bytes of the type, in
+/// `u32` storage so that every type is aligned).
 struct Buffers {
-    x: Vec<f32>,
-    y: Vec<f32>,
+    x: Vec<u32>,
+    y: Vec<u32>,
     idx: Vec<i64>,
-    copy: Vec<f32>,
+    copy: Vec<u32>,
+    /// Bytes of input and output.
+    xb: usize,
+    yb: usize,
 }
 
 fn time(reps: usize, mut f: impl FnMut()) -> (f64, f64) {
@@ -52,9 +58,13 @@ fn main() {
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
         let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() != 5 && f.len() != 6 {
+        if !(5..=7).contains(&f.len()) {
             continue;
         }
+        let Some(dtype) = suite::dtype_named(f.get(6).copied().unwrap_or("f32")) else {
+            writeln!(out, "{{\"error\": \"unknown type {}\"}}", f[6]).ok();
+            continue;
+        };
         let layout = match f.get(5) {
             Some(&"last") => Layout::ChannelsLast,
             _ => Layout::ChannelsFirst,
@@ -83,16 +93,23 @@ fn main() {
                 .build()
                 .unwrap()
         });
-        let Buffers { x, y, idx, copy } = buffers.entry(case.name.clone()).or_insert_with(|| {
-            let x = case.input();
-            let copy = vec![0.0; x.len()];
+        let key = format!("{} {dtype:?}", case.name);
+        let b = buffers.entry(key).or_insert_with(|| {
+            let x = suite::typed_input(&case.input(), dtype);
+            let yb = case.out_len() * dtype.size();
             Buffers {
+                copy: vec![0; x.len()],
+                xb: case.shape.iter().product::<usize>() * dtype.size(),
                 x,
-                y: vec![0.0; case.out_len()],
+                y: vec![0; yb.div_ceil(4)],
                 idx: vec![0; case.out_len()],
-                copy,
+                yb,
             }
         });
+        let x: &[u8] = &bytemuck::cast_slice(&b.x)[..b.xb];
+        let y: &mut [u8] = &mut bytemuck::cast_slice_mut(&mut b.y)[..b.yb];
+        let copy: &mut [u8] = &mut bytemuck::cast_slice_mut(&mut b.copy)[..b.xb];
+        let idx = &mut b.idx;
         let (median, min) = match f[2] {
             "copy" => tp.install(|| {
                 let chunk = x.len().div_ceil(threads * 4).max(4096);
@@ -102,9 +119,12 @@ fn main() {
                         .for_each(|(d, s)| d.copy_from_slice(s))
                 })
             }),
-            "reference" => time(reps, || {
-                std::hint::black_box(case.pool.reference(x, &case.shape).unwrap());
-            }),
+            "reference" => {
+                let x = case.input();
+                time(reps, || {
+                    std::hint::black_box(case.pool.reference(&x, &case.shape).unwrap());
+                })
+            }
             name => {
                 let isa = if name == "best" {
                     simdpool::selected_isa()
@@ -120,11 +140,12 @@ fn main() {
                 tp.install(|| {
                     if indices {
                         time(reps, || {
-                            p.forward_with_indices(x, &case.shape, y, idx).unwrap();
+                            p.forward_bytes_with_indices(dtype, x, &case.shape, y, idx)
+                                .unwrap();
                         })
                     } else {
                         time(reps, || {
-                            p.forward(x, &case.shape, y).unwrap();
+                            p.forward_bytes(dtype, x, &case.shape, y).unwrap();
                         })
                     }
                 })

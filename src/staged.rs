@@ -1,5 +1,6 @@
-//! Element types other than `f32`: the call is cut into blocks that fit in L2 (groups of
-//! whole volumes; channels-last: groups of whole images, or blocks of channels of one image),
+//! Element types other than `f32`: the call is cut into blocks (groups of whole volumes or
+//! channels-last images that fit in L2; one large image whole, or in blocks of channels when
+//! even that is too large to keep),
 //! and each block is widened into `f32` scratch by the ISA's converting loads, pooled there
 //! by the `f32` pipeline, and narrowed back by its converting stores. Max is exact under
 //! that round trip (widening is exact, and the maximum is one of the inputs); average sums
@@ -29,9 +30,13 @@ use crate::threading::{self, Op, Restyle, MIN_PARALLEL_TAPS, TASKS_PER_THREAD};
 /// `f32` elements of input per block (128 KiB): the block, its output and the typed input
 /// stay in L2 while the block is pooled.
 const BLOCK: usize = 1 << 15;
-/// Channels per block of a channels-last image too large for one block (a multiple of
-/// every ISA's lanes).
-const CHANNELS: usize = 16;
+/// Channels per block (at least, and a multiple of) of a channels-last image whose scratch
+/// would exceed [`KEEP`]: a multiple of every ISA's lanes, wide enough that the pixel
+/// kernels keep four vectors in flight.
+const CHANNELS: usize = 64;
+/// Scratch kept per thread between calls, in `f32`s (16 MiB): a large image's scratch is
+/// reused rather than faulted in again on every call.
+const KEEP: usize = 1 << 22;
 
 thread_local! {
     /// Scratch kept between calls. Taken out while in use, so a call that re-enters on the
@@ -80,16 +85,18 @@ pub(crate) fn execute<E: Element>(
         _ => (plan.in_volume(), plan.out_volume(), plan.volumes),
     };
     let last = layout == Layout::ChannelsLast && c > 1;
-    let quantized = (op == Op::Avg && E::DTYPE.is_integer() && !mean).then(|| Axes::of(plan, 1));
-    let q = quantized.as_ref();
-    if last && unit_in > BLOCK && c > CHANNELS {
-        // One image is too large: blocks of channels, image by image; each block may split
-        // over threads inside the pipeline.
+    let quantized = (op == Op::Avg && E::DTYPE.is_integer() && !mean).then(|| divisors(plan));
+    let q = quantized.as_deref();
+    let image = (plan.in_volume() + plan.out_volume()).saturating_mul(c);
+    if last && image > KEEP && c > CHANNELS {
+        // One image's scratch would not be kept: blocks of channels, image by image; each
+        // block may split over threads inside the pipeline.
+        let cb = (KEEP / (plan.in_volume() + plan.out_volume()) / CHANNELS).max(1) * CHANNELS;
         for n in 0..units {
-            for c0 in (0..c).step_by(CHANNELS) {
-                let cb = CHANNELS.min(c - c0);
+            for c0 in (0..c).step_by(cb) {
+                let ch = c0..(c0 + cb).min(c);
                 let i = if op == Op::ArgMax { &mut *idx } else { &mut [] };
-                channel_block(k, op, plan, c, n, c0..c0 + cb, src, dst, i, q, parallel);
+                channel_block(k, op, plan, c, n, ch, src, dst, i, q, parallel);
             }
         }
         return;
@@ -173,7 +180,7 @@ fn whole<E: Element>(
     src: &[E],
     dst: &mut [E],
     idx: &mut [i64],
-    quantized: Option<&Axes>,
+    quantized: Option<&[(f64, f32)]>,
     parallel: bool,
 ) {
     let sub = part(plan, volumes);
@@ -186,8 +193,8 @@ fn whole<E: Element>(
         } else {
             threading::execute(k, op, &sub, wide, out, idx, parallel);
         }
-        if let Some(axes) = quantized {
-            requantize(plan, axes, c, out);
+        if let Some(d) = quantized {
+            requantize(d, c, out);
         }
         k.narrow(out, out.len(), dst, dst.len(), 1, out.len());
     });
@@ -206,7 +213,7 @@ fn channel_block<E: Element>(
     src: &[E],
     dst: &mut [E],
     idx: &mut [i64],
-    quantized: Option<&Axes>,
+    quantized: Option<&[(f64, f32)]>,
     parallel: bool,
 ) {
     let cb = ch.len();
@@ -220,8 +227,8 @@ fn channel_block<E: Element>(
         let keep = Restyle::new(&sub, IndexStyle::Plane, 3);
         let exact = channels_last::F32_EXACT;
         channels_last::execute(k, op, &sub, cb, wide, out, ix, keep, parallel, exact);
-        if let Some(axes) = quantized {
-            requantize(plan, axes, cb, out);
+        if let Some(d) = quantized {
+            requantize(d, cb, out);
         }
         k.narrow(out, cb, &mut image_out[ch.start..], c, pout, cb);
         if op == Op::ArgMax {
@@ -233,18 +240,39 @@ fn channel_block<E: Element>(
     });
 }
 
+/// Per output position of a volume: its divisor, and PyTorch's multiplier `1 / divisor`
+/// (computed in double, then rounded to float).
+fn divisors(plan: &Plan) -> Vec<(f64, f32)> {
+    let axes = Axes::of(plan, 1);
+    let [od, oh, ow] = plan.output;
+    let mut v = Vec::with_capacity(od * oh * ow);
+    for z in 0..od {
+        for y in 0..oh {
+            for x in 0..ow {
+                let d = axes.divisor(z, y, x);
+                v.push((d, (1.0 / d) as f32));
+            }
+        }
+    }
+    v
+}
+
 /// Turns `f32` averages of integers into PyTorch's quantized averages (see the module
 /// comment), still in `f32`; the narrowing rounds and saturates. `out` holds whole output
-/// volumes, `c` channels interleaved (1: channels-first).
-fn requantize(plan: &Plan, axes: &Axes, c: usize, out: &mut [f32]) {
-    let [_, oh, ow] = plan.output;
-    let ov = plan.out_volume();
-    for (i, v) in out.iter_mut().enumerate() {
-        let at = (i / c) % ov;
-        let d = axes.divisor(at / (oh * ow), at / ow % oh, at % ow);
-        let sum = (*v as f64 * d).round() as f32;
-        // PyTorch's multiplier: 1 / divisor in double, then float.
-        *v = sum * (1.0 / d) as f32;
+/// volumes, `c` channels interleaved (1: channels-first), `d` the [`divisors`].
+fn requantize(d: &[(f64, f32)], c: usize, out: &mut [f32]) {
+    for (i, px) in out.chunks_mut(c).enumerate() {
+        let (div, mul) = d[i % d.len()];
+        for v in px {
+            // The exact integer sum (the cast truncates: round half away from zero first).
+            let t = *v as f64 * div;
+            let sum = if t >= 0.0 {
+                (t + 0.5) as i64
+            } else {
+                (t - 0.5) as i64
+            };
+            *v = sum as f32 * mul;
+        }
     }
 }
 
@@ -256,8 +284,8 @@ fn with_scratch(a: usize, b: usize, n: usize, f: impl FnOnce(&mut [f32], &mut [f
     ix.resize(ix.len().max(n), 0);
     let (wide, rest) = v.split_at_mut(a);
     f(wide, &mut rest[..b], &mut ix[..n]);
-    // Keep block-sized buffers only (a lone huge volume's would pin its memory).
-    if v.len() <= 4 * BLOCK && ix.len() <= 4 * BLOCK {
+    // Beyond `KEEP`, a lone huge volume's scratch would pin its memory.
+    if v.len() <= KEEP && ix.len() <= KEEP {
         SCRATCH.with(|s| s.set((v, ix)));
     }
 }

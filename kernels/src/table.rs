@@ -19,33 +19,49 @@ macro_rules! entry_points {
     };
 }
 
-/// The element-type conversions of an ISA: `widen::<E>` and `narrow::<E>`, type-erased to
-/// byte pointers so that one table slot per type holds them.
+/// The element-type conversions of an ISA: `widen_<type>` and `narrow_<type>` for every
+/// [`DType`](crate::DType), type-erased to byte pointers so that one table slot per type
+/// holds them.
 macro_rules! convert_entries {
     ($v:ty $(, $feat:literal)?) => {
-        /// Widens rows of `E` (at `src`) to `f32`.
+        $crate::table::convert_entry!(widen_f32, narrow_f32, f32, $v $(, $feat)?);
+        $crate::table::convert_entry!(widen_f16, narrow_f16, half::f16, $v $(, $feat)?);
+        $crate::table::convert_entry!(widen_bf16, narrow_bf16, half::bf16, $v $(, $feat)?);
+        $crate::table::convert_entry!(widen_i8, narrow_i8, i8, $v $(, $feat)?);
+        $crate::table::convert_entry!(widen_u8, narrow_u8, u8, $v $(, $feat)?);
+    };
+}
+
+/// The widening and narrowing of one element type `$e`.
+macro_rules! convert_entry {
+    ($widen:ident, $narrow:ident, $e:ty, $v:ty $(, $feat:literal)?) => {
+        /// Widens rows of the element type (at `src`) to `f32`.
         ///
         /// # Safety
-        /// The CPU must support this module's ISA; `src` points to `E`s; pointers and sizes
-        /// as `generic::convert::widen` says.
+        /// The CPU must support this module's ISA; `src` points to elements of the type;
+        /// pointers and sizes as `generic::convert::widen` says.
         $(#[target_feature(enable = $feat)])?
-        pub(crate) unsafe fn widen<E: $crate::Element>(
+        pub(crate) unsafe fn $widen(
             src: *const u8, sld: usize, dst: *mut f32, dld: usize, rows: usize, cols: usize,
         ) {
             // SAFETY: forwarded from this function's contract.
-            unsafe { $crate::generic::convert::widen::<$v, E>(src.cast(), sld, dst, dld, rows, cols) }
+            unsafe {
+                $crate::generic::convert::widen::<$v, $e>(src.cast(), sld, dst, dld, rows, cols)
+            }
         }
 
-        /// Narrows rows of `f32` to `E` (at `dst`).
+        /// Narrows rows of `f32` to the element type (at `dst`).
         ///
         /// # Safety
-        /// As `widen`, with the roles swapped.
+        /// As the widening, with the roles swapped.
         $(#[target_feature(enable = $feat)])?
-        pub(crate) unsafe fn narrow<E: $crate::Element>(
+        pub(crate) unsafe fn $narrow(
             src: *const f32, sld: usize, dst: *mut u8, dld: usize, rows: usize, cols: usize,
         ) {
             // SAFETY: forwarded from this function's contract.
-            unsafe { $crate::generic::convert::narrow::<$v, E>(src, sld, dst.cast(), dld, rows, cols) }
+            unsafe {
+                $crate::generic::convert::narrow::<$v, $e>(src, sld, dst.cast(), dld, rows, cols)
+            }
         }
     };
 }
@@ -122,6 +138,7 @@ macro_rules! entry_point {
     };
 }
 pub(crate) use convert_entries;
+pub(crate) use convert_entry;
 pub(crate) use entry_point;
 pub(crate) use entry_points;
 pub(crate) use pixel_entry;
@@ -164,18 +181,18 @@ macro_rules! table {
             pixels_argmax: m::pixels_argmax,
             pixels_avg: m::pixels_avg,
             widen: [
-                m::widen::<f32>,
-                m::widen::<half::f16>,
-                m::widen::<half::bf16>,
-                m::widen::<i8>,
-                m::widen::<u8>,
+                m::widen_f32,
+                m::widen_f16,
+                m::widen_bf16,
+                m::widen_i8,
+                m::widen_u8,
             ],
             narrow: [
-                m::narrow::<f32>,
-                m::narrow::<half::f16>,
-                m::narrow::<half::bf16>,
-                m::narrow::<i8>,
-                m::narrow::<u8>,
+                m::narrow_f32,
+                m::narrow_f16,
+                m::narrow_bf16,
+                m::narrow_i8,
+                m::narrow_u8,
             ],
         }
     }};
@@ -347,7 +364,7 @@ impl Kernels {
         check_rows(src.len(), sld, rows, cols, "source");
         check_rows(dst.len(), dld, rows, cols, "destination");
         let f = self.widen[E::DTYPE as usize];
-        // SAFETY: slot `E::DTYPE` holds `widen::<E>` (the table lists DType::ALL's order);
+        // SAFETY: slot `E::DTYPE` holds the widening of `E` (the table lists DType::ALL's order);
         // both spans were just checked; a `&mut` cannot overlap the `&`.
         unsafe { f(src.as_ptr().cast(), sld, dst.as_mut_ptr(), dld, rows, cols) }
     }

@@ -11,6 +11,7 @@ use crate::vector::F32Vec;
 /// # Safety
 /// The CPU must support `V`'s ISA; for every `r < rows`, `src[r·sld..r·sld + cols]` readable
 /// and `dst[r·dld..r·dld + cols]` writable, not overlapping `src`.
+#[inline(always)]
 pub(crate) unsafe fn widen<V: F32Vec, E: Element>(
     src: *const E,
     sld: usize,
@@ -48,6 +49,7 @@ pub(crate) unsafe fn widen<V: F32Vec, E: Element>(
 ///
 /// # Safety
 /// As [`widen`], with `src` of `f32` and `dst` of `E`.
+#[inline(always)]
 pub(crate) unsafe fn narrow<V: F32Vec, E: Element>(
     src: *const f32,
     sld: usize,
