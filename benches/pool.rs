@@ -1,7 +1,9 @@
 //! `cargo bench`: the real-network suite (bench/suite.txt), per ISA this CPU has (forced), at
 //! 1 thread and at all threads (separate rayon pools), in both layouts (`nchw` and
 //! channels-last `nhwc`, which also stands for NLC and NDHWC), max with and without indices,
-//! and the scalar reference; throughput is input + output bytes.
+//! and the scalar reference; throughput is input + output bytes. Then each other element
+//! type (`f16`, `bf16`, `i8`, `u8`) on the ISA `forward` selects, both layouts (`f16/nchw/t1`
+//! …).
 //!
 //! `SIMDPOOL_BENCH_QUICK=1` shortens the measurement for smoke runs; `cargo bench -- --test`
 //! runs every benchmark once.
@@ -11,7 +13,7 @@ mod suite;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use simdpool::{Kind, Layout};
+use simdpool::{DType, Kind, Layout};
 
 fn bench(c: &mut Criterion) {
     let quick = std::env::var_os("SIMDPOOL_BENCH_QUICK").is_some();
@@ -67,6 +69,27 @@ fn bench(c: &mut Criterion) {
                             })
                         });
                     }
+                }
+            }
+        }
+        for dtype in [DType::F16, DType::Bf16, DType::I8, DType::U8] {
+            let xb = suite::typed_input(&x, dtype);
+            let xb: &[u8] = &bytemuck::cast_slice(&xb)[..x.len() * dtype.size()];
+            let mut yb = vec![0u32; (y.len() * dtype.size()).div_ceil(4)];
+            let yb: &mut [u8] = &mut bytemuck::cast_slice_mut(&mut yb)[..y.len() * dtype.size()];
+            let name = format!("{dtype:?}").to_lowercase();
+            for &(threads, ref tp) in &pools {
+                for (layout, tag) in [
+                    (Layout::ChannelsFirst, "nchw"),
+                    (Layout::ChannelsLast, "nhwc"),
+                ] {
+                    let p = case.pool.clone().layout(layout);
+                    let at = format!("{tag}/t{threads}");
+                    g.bench_function(BenchmarkId::new(&name, &at), |b| {
+                        tp.install(|| {
+                            b.iter(|| p.forward_bytes(dtype, xb, &case.shape, yb).unwrap())
+                        })
+                    });
                 }
             }
         }

@@ -46,3 +46,31 @@ fn one_shape_per_strategy() {
         common::geometries(isa, 0x313 ^ isa as u64, 12).unwrap();
     }
 }
+
+/// Typed calls (conversion kernels, scratch blocks) for every element type, on shapes with
+/// vector tails.
+#[test]
+fn element_types() {
+    use simdpool::{bf16, f16, Element, Layout};
+    fn each<E: Element>(rng: &mut rand::rngs::StdRng, isa: simdpool::Isa) {
+        let cases = [
+            (Pool2d::max(3).stride(2).padding(1), [1, 5, 6, 7]),
+            (Pool2d::avg(2).ceil_mode(true), [1, 17, 5, 4]),
+        ];
+        // One layout each (Miri's time is CI's): the conversions do not depend on it.
+        let layouts = [Layout::ChannelsFirst, Layout::ChannelsLast];
+        for ((pool, shape), layout) in cases.iter().zip(layouts) {
+            let x = common::types::values::<E>(rng, shape.iter().product());
+            common::types::typed(pool, *shape, &x, isa, layout, false)
+                .expect("accepted")
+                .unwrap();
+        }
+    }
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(9);
+    for isa in common::isas() {
+        each::<f16>(&mut rng, isa);
+        each::<bf16>(&mut rng, isa);
+        each::<i8>(&mut rng, isa);
+        each::<u8>(&mut rng, isa);
+    }
+}

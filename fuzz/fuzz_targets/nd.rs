@@ -2,15 +2,16 @@
 //! auto_pad, index styles) and `AdaptivePool1d/2d/3d`, mostly small and valid, sometimes
 //! with sizes that overflow: on an ISA the CPU has, serial or split, every accepted call
 //! matches the oracle (values, PyTorch indices, nothing written past the output) and the
-//! index styles renumber those indices exactly; a rejected call writes nothing.
+//! index styles renumber those indices exactly, and the call in another element type and
+//! layout is the f32 call on the widened input; a rejected call writes nothing.
 #![no_main]
 
 use std::fmt::Debug;
 
 use libfuzzer_sys::fuzz_target;
 use simdpool::{
-    reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, AutoPad, IndexStyle, Kind, Layer,
-    Pool1d, Pool2d, Pool3d,
+    bf16, f16, reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, AutoPad, Element,
+    IndexStyle, Kind, Layer, Layout, Pool1d, Pool2d, Pool3d,
 };
 use simdpool_fuzz::{common, Bytes};
 
@@ -65,6 +66,15 @@ fn check<L: Layer + Clone + Debug>(
     if let Err(e) = common::check_reference(isa, &l, shape, &input, parallel) {
         panic!("{e}");
     }
+    // The same call in another element type and either layout: the f32 call on the widened
+    // input, narrowed.
+    let layout = [Layout::ChannelsFirst, Layout::ChannelsLast][b.range(0, 1)];
+    match b.u8() % 4 {
+        0 => typed::<f16, _>(&l, shape, &input, isa, layout, parallel),
+        1 => typed::<bf16, _>(&l, shape, &input, isa, layout, parallel),
+        2 => typed::<i8, _>(&l, shape, &input, isa, layout, parallel),
+        _ => typed::<u8, _>(&l, shape, &input, isa, layout, parallel),
+    }
     if l.kind() == Kind::Max && style != IndexStyle::Plane {
         let (_, plane) = reference::forward(&l, &input, shape).unwrap();
         let mut out = vec![0.0; n_out];
@@ -100,6 +110,22 @@ fn check<L: Layer + Clone + Debug>(
             };
             assert_eq!(got, want, "index {i} in style {style:?}");
         }
+    }
+}
+
+/// [`common::types::typed`] on `input` rounded to `E` (integers: scaled to their range).
+fn typed<E: Element, L: Layer + Clone + Debug>(
+    l: &L,
+    shape: L::Shape,
+    input: &[f32],
+    isa: simdpool::Isa,
+    layout: Layout,
+    parallel: bool,
+) {
+    let scale = if E::DTYPE.is_integer() { 40.0 } else { 1.0 };
+    let x: Vec<E> = input.iter().map(|&v| E::from_f32(v * scale)).collect();
+    if let Some(Err(e)) = common::types::typed(l, shape, &x, isa, layout, parallel) {
+        panic!("{e}");
     }
 }
 
