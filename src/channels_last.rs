@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use simdpool_kernels::{Divisor, Kernels, PixelOp, Window};
+use simdpool_kernels::{Divisor, Element, Kernels, PixelOp, Window};
 
 use crate::plan::{Plan, Work};
 use crate::reference::{Description, Taps, Windows};
@@ -75,7 +75,7 @@ pub(crate) fn execute(
             transpose(&out, dst, n, plan.out_volume(), c, false);
             transpose(&ix, idx, n, plan.out_volume(), c, false);
         }
-        Route::Pixels => pixels(k, op, plan, c, src, dst, idx, parallel),
+        Route::Pixels => pixels(k, op, plan, c, src, dst, idx, parallel, false),
     }
     // Every route leaves PyTorch's plane indices in channels-last order.
     fix_indices(plan, c, idx, restyle, parallel);
@@ -161,6 +161,8 @@ pub(crate) struct Axes {
     per_axis: bool,
     /// Whether windows need their divisors (average).
     divides: bool,
+    /// Multiply by `1 / divisor` instead of dividing (PyTorch's quantized average).
+    pub(crate) quantized: bool,
 }
 
 impl Axes {
@@ -200,6 +202,7 @@ impl Axes {
             divisor: plan.divisor,
             per_axis: adaptive && !global,
             divides: plan.kind == crate::Kind::Avg,
+            quantized: false,
         }
     }
 
@@ -222,9 +225,16 @@ impl Axes {
                 index: index + px.index,
                 index_step: [pz.index_step, py.index_step, px.index_step],
                 divide: [1.0; 3],
+                scale: 1.0,
             };
             if self.divides {
                 w.divide = self.divide(count, [pz.padded, py.padded, px.padded]);
+                if self.quantized {
+                    // PyTorch's multiplier: 1 / divisor in double, then float.
+                    let d: f64 = w.divide.iter().map(|&v| v as f64).product();
+                    w.divide = [1.0; 3];
+                    w.scale = (1.0 / d) as f32;
+                }
             }
         }
     }
@@ -261,31 +271,35 @@ impl Axes {
     }
 }
 
-/// The pixel kernels over the whole call.
+/// The pixel kernels over the whole call, in any element type; `quantized`: an integer
+/// average as PyTorch's quantized one (the sum times `1 / divisor`, see [`Window::scale`]).
+/// Indices come out in PyTorch's plane numbering.
 #[allow(clippy::too_many_arguments)]
-fn pixels(
+pub(crate) fn pixels<E: Element>(
     k: &Kernels,
     op: Op,
     plan: &Plan,
     c: usize,
-    src: &[f32],
-    dst: &mut [f32],
+    src: &[E],
+    dst: &mut [E],
     idx: &mut [i64],
     parallel: bool,
+    quantized: bool,
 ) {
     let pop = match op {
         Op::Max => PixelOp::Max,
         Op::ArgMax => PixelOp::ArgMax,
         Op::Avg => PixelOp::Avg,
     };
-    let axes = Axes::of(plan, c);
+    let mut axes = Axes::of(plan, c);
+    axes.quantized = quantized;
     let [od, oh, ow] = plan.output;
     let in_image = plan.in_volume() * c;
     let pixels = plan.volumes / c * od * oh * ow;
     // Output pixels `p0..` (image-major) of channels `ch`, into `d`/`i` laid out `ld` apart,
     // in pieces of at most `PIECE` pixels of one row (windows on the stack: a long 1-D row's
     // windows on the heap cost more in page faults than the pooling).
-    let run = |p0: usize, ch: std::ops::Range<usize>, ld: usize, d: &mut [f32], i: &mut [i64]| {
+    let run = |p0: usize, ch: std::ops::Range<usize>, ld: usize, d: &mut [E], i: &mut [i64]| {
         let mut windows = [Window::default(); PIECE];
         let count = d.len() / ld;
         let mut done = 0;
@@ -339,12 +353,12 @@ fn pixels(
     // buffer (the output is small next to the input here), then copied into place.
     let blocks = want.div_ceil(pixels);
     let width = c.div_ceil(blocks).next_multiple_of(16).min(c);
-    let parts: Vec<(Vec<f32>, Vec<i64>)> = (0..c.div_ceil(width))
+    let parts: Vec<(Vec<E>, Vec<i64>)> = (0..c.div_ceil(width))
         .into_par_iter()
         .map(|b| {
             let ch = b * width..(b * width + width).min(c);
             let n = pixels * ch.len();
-            let mut d = vec![0.0; n];
+            let mut d = vec![E::from_f32(0.0); n];
             let mut i = vec![0; if op == Op::ArgMax { n } else { 0 }];
             run(0, ch.clone(), ch.len(), &mut d, &mut i);
             (d, i)

@@ -22,7 +22,7 @@ use std::cell::Cell;
 use rayon::prelude::*;
 use simdpool_kernels::{Element, Kernels};
 
-use crate::channels_last::{self, Axes};
+use crate::channels_last::{self, Axes, Route};
 use crate::params::{IndexStyle, Layout};
 use crate::plan::{Plan, Work};
 use crate::threading::{self, Op, Restyle, MIN_PARALLEL_TAPS, TASKS_PER_THREAD};
@@ -85,7 +85,12 @@ pub(crate) fn execute<E: Element>(
         _ => (plan.in_volume(), plan.out_volume(), plan.volumes),
     };
     let last = layout == Layout::ChannelsLast && c > 1;
-    let quantized = (op == Op::Avg && E::DTYPE.is_integer() && !mean).then(|| divisors(plan));
+    let integer_avg = op == Op::Avg && E::DTYPE.is_integer() && !mean;
+    if last && channels_last::route(plan, op, c, channels_last::F32_EXACT) == Route::Pixels {
+        // The pixel kernels load and store the type themselves.
+        return channels_last::pixels(k, op, plan, c, src, dst, idx, parallel, integer_avg);
+    }
+    let quantized = integer_avg.then(|| divisors(plan));
     let q = quantized.as_deref();
     let image = (plan.in_volume() + plan.out_volume()).saturating_mul(c);
     if last && image > KEEP && c > CHANNELS {

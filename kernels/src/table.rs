@@ -12,9 +12,11 @@ macro_rules! entry_points {
         $crate::table::entry_point!(max, Max, $v, $t $(, $feat)?);
         $crate::table::entry_point!(argmax, ArgMax, $v, $t $(, $feat)?);
         $crate::table::entry_point!(avg, Avg, $v, $t $(, $feat)?);
-        $crate::table::pixel_entry!(pixels_max, Max, $v, $t $(, $feat)?);
-        $crate::table::pixel_entry!(pixels_argmax, ArgMax, $v, $t $(, $feat)?);
-        $crate::table::pixel_entry!(pixels_avg, Avg, $v, $t $(, $feat)?);
+        $crate::table::pixel_entries!(pixels_max_f32, pixels_argmax_f32, pixels_avg_f32, f32, $v, $t $(, $feat)?);
+        $crate::table::pixel_entries!(pixels_max_f16, pixels_argmax_f16, pixels_avg_f16, half::f16, $v, $t $(, $feat)?);
+        $crate::table::pixel_entries!(pixels_max_bf16, pixels_argmax_bf16, pixels_avg_bf16, half::bf16, $v, $t $(, $feat)?);
+        $crate::table::pixel_entries!(pixels_max_i8, pixels_argmax_i8, pixels_avg_i8, i8, $v, $t $(, $feat)?);
+        $crate::table::pixel_entries!(pixels_max_u8, pixels_argmax_u8, pixels_avg_u8, u8, $v, $t $(, $feat)?);
         $crate::table::convert_entries!($v $(, $feat)?);
     };
 }
@@ -66,21 +68,36 @@ macro_rules! convert_entry {
     };
 }
 
-/// One channels-last entry point: reducer `$r` over output pixels.
+/// The channels-last entry points of one element type `$e`: max, argmax, average.
+macro_rules! pixel_entries {
+    ($max:ident, $argmax:ident, $avg:ident, $e:ty, $v:ty, $t:ty $(, $feat:literal)?) => {
+        $crate::table::pixel_entry!($max, Max, $e, $v, $t $(, $feat)?);
+        $crate::table::pixel_entry!($argmax, ArgMax, $e, $v, $t $(, $feat)?);
+        $crate::table::pixel_entry!($avg, Avg, $e, $v, $t $(, $feat)?);
+    };
+}
+
+/// One channels-last entry point: reducer `$r` over output pixels of element type `$e`,
+/// its slices type-erased to pointer and length.
 macro_rules! pixel_entry {
-    ($name:ident, $r:ident, $v:ty, $t:ty $(, $feat:literal)?) => {
+    ($name:ident, $r:ident, $e:ty, $v:ty, $t:ty $(, $feat:literal)?) => {
         /// The reducer over channels-last output pixels.
         ///
         /// # Safety
-        /// The CPU must support this module's ISA; slices sized as `generic::pixels` says.
+        /// The CPU must support this module's ISA; `src`/`dst` point to `src_len`/`dst_len`
+        /// elements of the type (`dst` not overlapping `src`); sizes as `generic::pixels`
+        /// says.
         $(#[target_feature(enable = $feat)])?
+        #[allow(clippy::too_many_arguments)]
         pub(crate) unsafe fn $name(
-            windows: &[$crate::Window], c: usize, ld: usize, slack: usize, src: &[f32],
-            dst: &mut [f32], idx: &mut [i64],
+            windows: &[$crate::Window], c: usize, ld: usize, slack: usize, src: *const u8,
+            src_len: usize, dst: *mut u8, dst_len: usize, idx: &mut [i64],
         ) {
             // SAFETY: forwarded from this function's contract.
             unsafe {
-                $crate::generic::pixels::<$v, $t, $crate::generic::$r>(
+                let src = core::slice::from_raw_parts(src.cast::<$e>(), src_len);
+                let dst = core::slice::from_raw_parts_mut(dst.cast::<$e>(), dst_len);
+                $crate::generic::pixels::<$v, $t, $crate::generic::$r, $e>(
                     windows, c, ld, slack, src, dst, idx,
                 )
             }
@@ -141,10 +158,12 @@ pub(crate) use convert_entries;
 pub(crate) use convert_entry;
 pub(crate) use entry_point;
 pub(crate) use entry_points;
+pub(crate) use pixel_entries;
 pub(crate) use pixel_entry;
 
 type PlaneFn = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>, usize);
-type PixelFn = unsafe fn(&[Window], usize, usize, usize, &[f32], &mut [f32], &mut [i64]);
+type PixelFn =
+    unsafe fn(&[Window], usize, usize, usize, *const u8, usize, *mut u8, usize, &mut [i64]);
 type WidenFn = unsafe fn(*const u8, usize, *mut f32, usize, usize, usize);
 type NarrowFn = unsafe fn(*const f32, usize, *mut u8, usize, usize, usize);
 
@@ -155,9 +174,9 @@ pub struct Kernels {
     max: PlaneFn,
     argmax: PlaneFn,
     avg: PlaneFn,
-    pixels_max: PixelFn,
-    pixels_argmax: PixelFn,
-    pixels_avg: PixelFn,
+    /// Per [`DType`](crate::DType) (in [`DType::ALL`](crate::DType::ALL)'s order): max,
+    /// argmax, average.
+    pixels: [[PixelFn; 3]; 5],
     /// Per [`DType`](crate::DType), in [`DType::ALL`](crate::DType::ALL)'s order.
     widen: [WidenFn; 5],
     narrow: [NarrowFn; 5],
@@ -177,9 +196,17 @@ macro_rules! table {
             max: m::max,
             argmax: m::argmax,
             avg: m::avg,
-            pixels_max: m::pixels_max,
-            pixels_argmax: m::pixels_argmax,
-            pixels_avg: m::pixels_avg,
+            pixels: [
+                [m::pixels_max_f32, m::pixels_argmax_f32, m::pixels_avg_f32],
+                [m::pixels_max_f16, m::pixels_argmax_f16, m::pixels_avg_f16],
+                [
+                    m::pixels_max_bf16,
+                    m::pixels_argmax_bf16,
+                    m::pixels_avg_bf16,
+                ],
+                [m::pixels_max_i8, m::pixels_argmax_i8, m::pixels_avg_i8],
+                [m::pixels_max_u8, m::pixels_argmax_u8, m::pixels_avg_u8],
+            ],
             widen: [
                 m::widen_f32,
                 m::widen_f16,
@@ -296,7 +323,8 @@ pub enum PixelOp {
 }
 
 impl Kernels {
-    /// Pools one channels-last output pixel per window (see [`Window`]) with `op`: `c`
+    /// Pools one channels-last output pixel per window (see [`Window`]) with `op`, in any
+    /// element type (widened to `f32` lanes per tap, narrowed at the store): `c`
     /// channels from each tap, into `dst[p·ld..p·ld + c]` for window `p` (so a block of
     /// channels can be pooled on its own); `idx` is written only for [`PixelOp::ArgMax`].
     ///
@@ -305,14 +333,14 @@ impl Kernels {
     /// pixel, `ld < c`, or an argmax window's index reach exceeds 2^24 (the offsets ride in
     /// `f32` lanes).
     #[allow(clippy::too_many_arguments)]
-    pub fn pixels(
+    pub fn pixels<E: Element>(
         &self,
         op: PixelOp,
         windows: &[Window],
         c: usize,
         ld: usize,
-        src: &[f32],
-        dst: &mut [f32],
+        src: &[E],
+        dst: &mut [E],
         idx: &mut [i64],
     ) {
         assert!(ld >= c, "pixel stride {ld} < {c} channels");
@@ -329,20 +357,24 @@ impl Kernels {
             reach = reach.max(w.reach(c).expect("window reach overflows"));
         }
         assert!(reach <= src.len(), "a window reads past the input");
+        let [max, argmax, avg] = self.pixels[E::DTYPE as usize];
         let f = match op {
-            PixelOp::Max => self.pixels_max,
-            PixelOp::Avg => self.pixels_avg,
+            PixelOp::Max => max,
+            PixelOp::Avg => avg,
             PixelOp::ArgMax => {
                 assert!(idx.len() >= need, "index pixels: {} < {need}", idx.len());
                 for w in windows {
                     let r = w.index_reach().expect("index reach overflows");
                     assert!(r <= 1 << 24, "window {w:?}: index offsets past 2^24");
                 }
-                self.pixels_argmax
+                argmax
             }
         };
-        // SAFETY: a table exists only for an ISA its builder vouched for; sizes checked.
-        unsafe { f(windows, c, ld, src.len() - reach, src, dst, idx) }
+        let slack = src.len() - reach;
+        let (s, d) = (src.as_ptr().cast::<u8>(), dst.as_mut_ptr().cast::<u8>());
+        // SAFETY: a table exists only for an ISA its builder vouched for; sizes checked;
+        // slot `E::DTYPE` holds `E`'s kernels, given `E`'s slices (a `&mut` overlaps no `&`).
+        unsafe { f(windows, c, ld, slack, s, src.len(), d, dst.len(), idx) }
     }
 }
 

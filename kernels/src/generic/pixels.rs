@@ -10,8 +10,13 @@
 //! that cannot be done (the last pixel of a call, the end of the input) they walk down the
 //! ISA's narrower vectors, and only fewer channels than the narrowest vector reach the
 //! plain `f32` loop.
+//!
+//! Any element type: each tap is widened to `f32` lanes by the vector's converting load, and
+//! the result narrowed by its converting store (through a stack vector, after the reducer's
+//! own store), so the reduction itself is the `f32` one.
 
-use crate::vector::F32Vec;
+use crate::element::{DType, Element};
+use crate::vector::{F32Vec, MAX_LANES};
 
 use super::reduce::Reduce;
 
@@ -34,6 +39,9 @@ pub struct Window {
     /// Average: the sum is divided by each of these in turn (PyTorch's adaptive kernels
     /// divide by each axis's taps; regular windows divide once and leave `1.0`, exact).
     pub divide: [f32; 3],
+    /// Average: then multiplied by this (`1.0`: not at all). PyTorch's quantized average
+    /// multiplies the sum by `1 / divisor` instead of dividing.
+    pub scale: f32,
 }
 
 impl Window {
@@ -64,10 +72,10 @@ impl Window {
 /// The CPU must support `V`'s ISA; `src` readable up to `w.reach` for those channels, `dst`
 /// (and `idx` when `R::INDICES`) writable for them; index offsets at most 2^24.
 #[inline(always)]
-unsafe fn block<V: F32Vec, R: Reduce, const K: usize>(
+unsafe fn block<V: F32Vec, R: Reduce, E: Element, const K: usize>(
     w: &Window,
-    src: *const f32,
-    dst: *mut f32,
+    src: *const E,
+    dst: *mut E,
     idx: *mut i64,
     at: usize,
 ) {
@@ -90,7 +98,7 @@ unsafe fn block<V: F32Vec, R: Reduce, const K: usize>(
                 for (k, s) in s.iter_mut().enumerate() {
                     // SAFETY: tap (a, b, t) lies inside the window, whose reach the caller
                     // vouches for, at channels at + k·LANES.. within the pixel.
-                    *s = unsafe { R::step(*s, V::load(p.add(k * V::LANES)), o) };
+                    *s = unsafe { R::step(*s, V::load_elem(p.add(k * V::LANES)), o) };
                 }
             }
         }
@@ -98,22 +106,28 @@ unsafe fn block<V: F32Vec, R: Reduce, const K: usize>(
     // SAFETY: as above.
     let div = unsafe { V::splat(w.divide[0]) };
     let again = R::DIVIDES && (w.divide[1] != 1.0 || w.divide[2] != 1.0);
+    let scaled = R::DIVIDES && w.scale != 1.0;
     for (k, s) in s.into_iter().enumerate() {
         let out = dst.wrapping_add(at + k * V::LANES);
-        // SAFETY: out and idx hold these lanes (caller).
+        let idx = idx.wrapping_add(at + k * V::LANES);
+        let origin = w.index as isize;
+        // SAFETY: out and idx hold these lanes (caller); `tmp` holds LANES values.
         unsafe {
-            R::finish(
-                s,
-                div,
-                out,
-                idx.wrapping_add(at + k * V::LANES),
-                w.index as isize,
-                0,
-            );
-            if again {
-                let d = V::load(out).div(V::splat(w.divide[1]));
-                d.div(V::splat(w.divide[2])).store(out);
+            if E::DTYPE == DType::F32 && !again && !scaled {
+                // `E` is `f32` (the tag names the type).
+                R::finish(s, div, out.cast::<f32>(), idx, origin, 0);
+                continue;
             }
+            let mut tmp = [0.0f32; MAX_LANES];
+            R::finish(s, div, tmp.as_mut_ptr(), idx, origin, 0);
+            let mut v = V::load(tmp.as_ptr());
+            if again {
+                v = v.div(V::splat(w.divide[1])).div(V::splat(w.divide[2]));
+            }
+            if scaled {
+                v = v.mul(V::splat(w.scale));
+            }
+            v.store_elem(out);
         }
     }
 }
@@ -125,11 +139,11 @@ unsafe fn block<V: F32Vec, R: Reduce, const K: usize>(
 /// # Safety
 /// As [`block`], for all `c` channels, `c >= V::LANES`.
 #[inline(always)]
-unsafe fn walk<V: F32Vec, R: Reduce>(
+unsafe fn walk<V: F32Vec, R: Reduce, E: Element>(
     w: &Window,
     c: usize,
-    src: *const f32,
-    dst: *mut f32,
+    src: *const E,
+    dst: *mut E,
     idx: *mut i64,
 ) {
     let l = V::LANES;
@@ -137,23 +151,23 @@ unsafe fn walk<V: F32Vec, R: Reduce>(
     // SAFETY: every call reads and writes channels at.. below c, which the caller vouches for.
     unsafe {
         while at + 8 * l <= c {
-            block::<V, R, 8>(w, src, dst, idx, at);
+            block::<V, R, E, 8>(w, src, dst, idx, at);
             at += 8 * l;
         }
         if at + 4 * l <= c {
-            block::<V, R, 4>(w, src, dst, idx, at);
+            block::<V, R, E, 4>(w, src, dst, idx, at);
             at += 4 * l;
         }
         if at + 2 * l <= c {
-            block::<V, R, 2>(w, src, dst, idx, at);
+            block::<V, R, E, 2>(w, src, dst, idx, at);
             at += 2 * l;
         }
         if at + l <= c {
-            block::<V, R, 1>(w, src, dst, idx, at);
+            block::<V, R, E, 1>(w, src, dst, idx, at);
             at += l;
         }
         if at < c {
-            block::<V, R, 1>(w, src, dst, idx, c - l);
+            block::<V, R, E, 1>(w, src, dst, idx, c - l);
         }
     }
 }
@@ -166,13 +180,13 @@ unsafe fn walk<V: F32Vec, R: Reduce>(
 /// within `src`; `dst` (and `idx` when `R::INDICES`) hold every pixel so placed; argmax
 /// index reaches at most 2^24.
 #[inline(always)]
-pub(crate) unsafe fn pixels<V: F32Vec, T: F32Vec, R: Reduce>(
+pub(crate) unsafe fn pixels<V: F32Vec, T: F32Vec, R: Reduce, E: Element>(
     windows: &[Window],
     c: usize,
     ld: usize,
     slack: usize,
-    src: &[f32],
-    dst: &mut [f32],
+    src: &[E],
+    dst: &mut [E],
     idx: &mut [i64],
 ) {
     let (s, d, i) = (src.as_ptr(), dst.as_mut_ptr(), idx.as_mut_ptr());
@@ -191,19 +205,19 @@ pub(crate) unsafe fn pixels<V: F32Vec, T: F32Vec, R: Reduce>(
         // (spilling) where `room` checked the extra lanes' reads and a next pixel's writes.
         unsafe {
             if spill && c <= h && h > 1 && room(h) {
-                block::<T::Half, R, 1>(w, s, d, i, 0);
+                block::<T::Half, R, E, 1>(w, s, d, i, 0);
             } else if spill && c <= T::LANES && T::LANES > 1 && room(T::LANES) {
-                block::<T, R, 1>(w, s, d, i, 0);
+                block::<T, R, E, 1>(w, s, d, i, 0);
             } else if spill && room(V::LANES) {
-                block::<V, R, 1>(w, s, d, i, 0);
+                block::<V, R, E, 1>(w, s, d, i, 0);
             } else if c >= V::LANES {
-                walk::<V, R>(w, c, s, d, i);
+                walk::<V, R, E>(w, c, s, d, i);
             } else if c >= T::LANES {
-                walk::<T, R>(w, c, s, d, i);
+                walk::<T, R, E>(w, c, s, d, i);
             } else if c >= h {
-                walk::<T::Half, R>(w, c, s, d, i);
+                walk::<T::Half, R, E>(w, c, s, d, i);
             } else {
-                walk::<f32, R>(w, c, s, d, i);
+                walk::<f32, R, E>(w, c, s, d, i);
             }
         }
     }
