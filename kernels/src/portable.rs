@@ -96,3 +96,39 @@ wide_vec!(f32x8, f32x4, 8);
 wide_vec!(f32x4, f32x4, 4);
 
 crate::table::entry_points!(f32x8, f32x4);
+
+/// Sixteen bytes in `wide`'s `u8x16`; signed max by flipping the sign bits around an
+/// unsigned one (`wide` builds have no runtime ISA, so one type serves both).
+#[derive(Clone, Copy)]
+pub(crate) struct Bytes16(wide::u8x16);
+
+impl crate::byte_vector::ByteVec for Bytes16 {
+    const LANES: usize = 16;
+    #[inline(always)]
+    unsafe fn splat(x: u8) -> Self {
+        Bytes16(wide::u8x16::splat(x))
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const u8) -> Self {
+        // SAFETY: the caller guarantees p[0..16] is readable.
+        Bytes16(wide::u8x16::new(unsafe {
+            p.cast::<[u8; 16]>().read_unaligned()
+        }))
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut u8) {
+        // SAFETY: the caller guarantees p[0..16] is writable.
+        unsafe { p.cast::<[u8; 16]>().write_unaligned(self.0.to_array()) }
+    }
+    #[inline(always)]
+    fn max<const SIGNED: bool>(self, o: Self) -> Self {
+        if SIGNED {
+            let flip = wide::u8x16::splat(0x80);
+            Bytes16(((self.0 ^ flip).max(o.0 ^ flip)) ^ flip)
+        } else {
+            Bytes16(self.0.max(o.0))
+        }
+    }
+}
+
+crate::table::byte_entries!(Bytes16, u8);

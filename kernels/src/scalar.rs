@@ -92,3 +92,4 @@ impl F32Vec for f32 {
 }
 
 crate::table::entry_points!(f32, f32);
+crate::table::byte_entries!(u8, u8);

@@ -15,8 +15,11 @@ macro_rules! entry_points {
         $crate::table::pixel_entries!(pixels_max_f32, pixels_argmax_f32, pixels_avg_f32, f32, $v, $t $(, $feat)?);
         $crate::table::pixel_entries!(pixels_max_f16, pixels_argmax_f16, pixels_avg_f16, half::f16, $v, $t $(, $feat)?);
         $crate::table::pixel_entries!(pixels_max_bf16, pixels_argmax_bf16, pixels_avg_bf16, half::bf16, $v, $t $(, $feat)?);
-        $crate::table::pixel_entries!(pixels_max_i8, pixels_argmax_i8, pixels_avg_i8, i8, $v, $t $(, $feat)?);
-        $crate::table::pixel_entries!(pixels_max_u8, pixels_argmax_u8, pixels_avg_u8, u8, $v, $t $(, $feat)?);
+        // Integer max without indices runs the byte kernels (`byte_entries`).
+        $crate::table::pixel_entry!(pixels_argmax_i8, ArgMax, i8, $v, $t $(, $feat)?);
+        $crate::table::pixel_entry!(pixels_avg_i8, Avg, i8, $v, $t $(, $feat)?);
+        $crate::table::pixel_entry!(pixels_argmax_u8, ArgMax, u8, $v, $t $(, $feat)?);
+        $crate::table::pixel_entry!(pixels_avg_u8, Avg, u8, $v, $t $(, $feat)?);
         $crate::table::convert_entries!($v $(, $feat)?);
     };
 }
@@ -63,6 +66,39 @@ macro_rules! convert_entry {
             // SAFETY: forwarded from this function's contract.
             unsafe {
                 $crate::generic::convert::narrow::<$v, $e>(src, sld, dst.cast(), dld, rows, cols)
+            }
+        }
+    };
+}
+
+/// The byte kernels of an ISA: channels-last max of `i8` and `u8` on byte vectors `$b`
+/// (`$t` for fewer channels), type-erased as the pixel entry points.
+macro_rules! byte_entries {
+    ($b:ty, $t:ty $(, $feat:literal)?) => {
+        $crate::table::byte_entry!(bytes_max_i8, true, $b, $t $(, $feat)?);
+        $crate::table::byte_entry!(bytes_max_u8, false, $b, $t $(, $feat)?);
+    };
+}
+
+/// One byte kernel (`$signed`: the bytes are `i8`).
+macro_rules! byte_entry {
+    ($name:ident, $signed:literal, $b:ty, $t:ty $(, $feat:literal)?) => {
+        /// Channels-last integer max pooling in the bytes.
+        ///
+        /// # Safety
+        /// The CPU must support this module's ISA; `src`/`dst` point to `src_len`/`dst_len`
+        /// bytes (`dst` not overlapping `src`); sizes as `generic::bytes::max_pixels` says.
+        $(#[target_feature(enable = $feat)])?
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) unsafe fn $name(
+            windows: &[$crate::Window], c: usize, ld: usize, _slack: usize, src: *const u8,
+            src_len: usize, dst: *mut u8, dst_len: usize, _idx: &mut [i64],
+        ) {
+            // SAFETY: forwarded from this function's contract.
+            unsafe {
+                let src = core::slice::from_raw_parts(src, src_len);
+                let dst = core::slice::from_raw_parts_mut(dst, dst_len);
+                $crate::generic::bytes::max_pixels::<$b, $t, $signed>(windows, c, ld, src, dst)
             }
         }
     };
@@ -154,6 +190,8 @@ macro_rules! entry_point {
         }
     };
 }
+pub(crate) use byte_entries;
+pub(crate) use byte_entry;
 pub(crate) use convert_entries;
 pub(crate) use convert_entry;
 pub(crate) use entry_point;
@@ -204,8 +242,9 @@ macro_rules! table {
                     m::pixels_argmax_bf16,
                     m::pixels_avg_bf16,
                 ],
-                [m::pixels_max_i8, m::pixels_argmax_i8, m::pixels_avg_i8],
-                [m::pixels_max_u8, m::pixels_argmax_u8, m::pixels_avg_u8],
+                // Integer max without indices: the byte kernels.
+                [m::bytes_max_i8, m::pixels_argmax_i8, m::pixels_avg_i8],
+                [m::bytes_max_u8, m::pixels_argmax_u8, m::pixels_avg_u8],
             ],
             widen: [
                 m::widen_f32,

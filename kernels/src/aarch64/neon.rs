@@ -156,3 +156,36 @@ fn ints(v: float32x4_t, lo: f32, hi: f32) -> int32x4_t {
 }
 
 crate::table::entry_points!(float32x4_t, f32);
+
+// SAFETY (every block in this impl): NEON is mandatory on aarch64 targets.
+impl crate::byte_vector::ByteVec for uint8x16_t {
+    const LANES: usize = 16;
+    #[inline(always)]
+    unsafe fn splat(x: u8) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { vdupq_n_u8(x) }
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const u8) -> Self {
+        // SAFETY: p[0..16] readable (caller); see the impl comment.
+        unsafe { vld1q_u8(p) }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut u8) {
+        // SAFETY: p[0..16] writable (caller); see the impl comment.
+        unsafe { vst1q_u8(p, self) }
+    }
+    #[inline(always)]
+    fn max<const SIGNED: bool>(self, o: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe {
+            if SIGNED {
+                vreinterpretq_u8_s8(vmaxq_s8(vreinterpretq_s8_u8(self), vreinterpretq_s8_u8(o)))
+            } else {
+                vmaxq_u8(self, o)
+            }
+        }
+    }
+}
+
+crate::table::byte_entries!(uint8x16_t, u8);

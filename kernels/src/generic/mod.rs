@@ -66,6 +66,7 @@
 
 mod avg;
 mod blocks;
+pub(crate) mod bytes;
 pub(crate) mod convert;
 mod flat;
 mod max;

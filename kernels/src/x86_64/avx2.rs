@@ -252,3 +252,37 @@ unsafe fn store_bytes(b: __m256i, p: *mut u8) {
 }
 
 crate::table::entry_points!(__m256, __m128, "avx2,fma,f16c");
+
+// SAFETY (every block in this impl): a `__m256i` value only comes from the unsafe
+// constructors, whose callers vouched for AVX2.
+impl crate::byte_vector::ByteVec for __m256i {
+    const LANES: usize = 32;
+    #[inline(always)]
+    unsafe fn splat(x: u8) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_set1_epi8(x as i8) }
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const u8) -> Self {
+        // SAFETY: p[0..32] readable (caller); see the impl comment.
+        unsafe { _mm256_loadu_si256(p.cast()) }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut u8) {
+        // SAFETY: p[0..32] writable (caller); see the impl comment.
+        unsafe { _mm256_storeu_si256(p.cast(), self) }
+    }
+    #[inline(always)]
+    fn max<const SIGNED: bool>(self, o: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe {
+            if SIGNED {
+                _mm256_max_epi8(self, o)
+            } else {
+                _mm256_max_epu8(self, o)
+            }
+        }
+    }
+}
+
+crate::table::byte_entries!(__m256i, __m128i, "avx2,fma,f16c");

@@ -209,3 +209,7 @@ fn ints(v: __m512, lo: f32, hi: f32) -> __m512i {
 }
 
 crate::table::entry_points!(__m512, __m256, "avx512f,avx2,fma,f16c");
+
+// Byte max on 256-bit vectors: 512-bit byte compares need AVX-512BW, which the AVX-512 table
+// does not require.
+crate::table::byte_entries!(__m256i, __m128i, "avx512f,avx2,fma,f16c");

@@ -1,4 +1,5 @@
-//! `__m128` (SSE4.1 blends, VEX-encoded inside AVX2 entry points): the AVX2 tail vector.
+//! `__m128` (SSE4.1 blends, VEX-encoded inside AVX2 entry points): the AVX2 tail vector; and
+//! `__m128i`, the byte kernel's tail vector.
 
 use core::arch::x86_64::*;
 
@@ -92,5 +93,37 @@ impl F32Vec for __m128 {
     fn select(m: Self, a: Self, b: Self) -> Self {
         // SAFETY: see the impl comment.
         unsafe { _mm_blendv_ps(b, a, m) }
+    }
+}
+
+// SAFETY (every block in this impl): a `__m128i` value only comes from the unsafe
+// constructors, whose callers (the AVX2 and AVX-512 tables) vouched for SSE4.1.
+impl crate::byte_vector::ByteVec for __m128i {
+    const LANES: usize = 16;
+    #[inline(always)]
+    unsafe fn splat(x: u8) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe { _mm_set1_epi8(x as i8) }
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const u8) -> Self {
+        // SAFETY: p[0..16] readable (caller); see the impl comment.
+        unsafe { _mm_loadu_si128(p.cast()) }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut u8) {
+        // SAFETY: p[0..16] writable (caller); see the impl comment.
+        unsafe { _mm_storeu_si128(p.cast(), self) }
+    }
+    #[inline(always)]
+    fn max<const SIGNED: bool>(self, o: Self) -> Self {
+        // SAFETY: see the impl comment.
+        unsafe {
+            if SIGNED {
+                _mm_max_epi8(self, o)
+            } else {
+                _mm_max_epu8(self, o)
+            }
+        }
     }
 }
