@@ -1,6 +1,7 @@
-//! Element types other than `f32`: the call is cut into blocks (groups of whole volumes or
-//! channels-last images that fit in L2; one large image whole, or in blocks of channels when
-//! even that is too large to keep),
+//! Element types other than `f32`, where no kernel loads the type itself (channels-first
+//! calls; channels-last ones with one channel, or argmax past 2^24 elements; the others run
+//! the pixel kernels in the type, see [`execute`]): the call is cut into blocks (groups of
+//! whole volumes or channels-last images that fit in L2; one large one whole),
 //! and each block is widened into `f32` scratch by the ISA's converting loads, pooled there
 //! by the `f32` pipeline, and narrowed back by its converting stores. Max is exact under
 //! that round trip (widening is exact, and the maximum is one of the inputs); average sums
@@ -30,10 +31,6 @@ use crate::threading::{self, Op, Restyle, MIN_PARALLEL_TAPS, TASKS_PER_THREAD};
 /// `f32` elements of input per block (128 KiB): the block, its output and the typed input
 /// stay in L2 while the block is pooled.
 const BLOCK: usize = 1 << 15;
-/// Channels per block (at least, and a multiple of) of a channels-last image whose scratch
-/// would exceed [`KEEP`]: a multiple of every ISA's lanes, wide enough that the pixel
-/// kernels keep four vectors in flight.
-const CHANNELS: usize = 64;
 /// Scratch kept per thread between calls, in `f32`s (16 MiB): a large image's scratch is
 /// reused rather than faulted in again on every call.
 const KEEP: usize = 1 << 22;
@@ -92,20 +89,6 @@ pub(crate) fn execute<E: Element>(
     }
     let quantized = integer_avg.then(|| divisors(plan));
     let q = quantized.as_deref();
-    let image = (plan.in_volume() + plan.out_volume()).saturating_mul(c);
-    if last && image > KEEP && c > CHANNELS {
-        // One image's scratch would not be kept: blocks of channels, image by image; each
-        // block may split over threads inside the pipeline.
-        let cb = (KEEP / (plan.in_volume() + plan.out_volume()) / CHANNELS).max(1) * CHANNELS;
-        for n in 0..units {
-            for c0 in (0..c).step_by(cb) {
-                let ch = c0..(c0 + cb).min(c);
-                let i = if op == Op::ArgMax { &mut *idx } else { &mut [] };
-                channel_block(k, op, plan, c, n, ch, src, dst, i, q, parallel);
-            }
-        }
-        return;
-    }
     // Groups of whole units, enough of them to feed every thread.
     let taps = plan
         .axes
@@ -202,46 +185,6 @@ fn whole<E: Element>(
             requantize(d, c, out);
         }
         k.narrow(out, out.len(), dst, dst.len(), 1, out.len());
-    });
-}
-
-/// Pools channels `ch` of channels-last image `n` (of `c` channels) through dense `f32`
-/// scratch of those channels only.
-#[allow(clippy::too_many_arguments)]
-fn channel_block<E: Element>(
-    k: &Kernels,
-    op: Op,
-    plan: &Plan,
-    c: usize,
-    n: usize,
-    ch: std::ops::Range<usize>,
-    src: &[E],
-    dst: &mut [E],
-    idx: &mut [i64],
-    quantized: Option<&[(f64, f32)]>,
-    parallel: bool,
-) {
-    let cb = ch.len();
-    let sub = part(plan, cb);
-    let (pin, pout) = (plan.in_volume(), plan.out_volume());
-    let image_in = &src[n * pin * c..(n + 1) * pin * c];
-    let image_out = &mut dst[n * pout * c..(n + 1) * pout * c];
-    let nidx = if op == Op::ArgMax { pout * cb } else { 0 };
-    with_scratch(pin * cb, pout * cb, nidx, |wide, out, ix| {
-        k.widen(&image_in[ch.start..], c, wide, cb, pin, cb);
-        let keep = Restyle::new(&sub, IndexStyle::Plane, 3);
-        let exact = channels_last::F32_EXACT;
-        channels_last::execute(k, op, &sub, cb, wide, out, ix, keep, parallel, exact);
-        if let Some(d) = quantized {
-            requantize(d, cb, out);
-        }
-        k.narrow(out, cb, &mut image_out[ch.start..], c, pout, cb);
-        if op == Op::ArgMax {
-            let image_idx = &mut idx[n * pout * c..(n + 1) * pout * c];
-            for (p, row) in ix.chunks(cb).enumerate() {
-                image_idx[p * c + ch.start..p * c + ch.end].copy_from_slice(row);
-            }
-        }
     });
 }
 
