@@ -1,7 +1,8 @@
 //! # simdpool
 //!
 //! Max and average pooling (1-D, 2-D and 3-D, regular, adaptive and global) over
-//! channels-first or channels-last `f32` tensors with exactly PyTorch's semantics (output
+//! channels-first or channels-last tensors of `f32`, [`f16`], [`bf16`], `i8` or `u8`
+//! ([`Element`]; or bytes plus a [`DType`]) with exactly PyTorch's semantics (output
 //! sizes, values, argmax indices, NaN handling, rejected parameters) and ONNX's padding
 //! attributes, vectorized by hand for AVX-512, AVX2 and NEON, chosen at run time, and split
 //! over rayon.
@@ -48,10 +49,27 @@
 //! # Ok::<(), simdpool::PoolError>(())
 //! ```
 //!
+//! Other element types than `f32` (max exact; `f16`/`bf16` average accumulated in `f32` and
+//! rounded once; `i8`/`u8` average as PyTorch's quantized average) take the same builders:
+//!
+//! ```
+//! use simdpool::{f16, DType, Pool2d};
+//! let x: Vec<f16> = (0..16).map(|v| f16::from_f32(v as f32)).collect();
+//! let mut y = [f16::ZERO; 4];
+//! Pool2d::max(2).forward(&x, [1, 1, 4, 4], &mut y)?;
+//! assert_eq!(y.map(f16::to_f32), [5.0, 7.0, 13.0, 15.0]);
+//! let bytes: Vec<u8> = (0..16).collect(); // u8 tensors as bytes plus a tag
+//! let mut out = [0u8; 4];
+//! Pool2d::avg(2).forward_bytes(DType::U8, &bytes, [1, 1, 4, 4], &mut out)?;
+//! assert_eq!(out, [2, 4, 10, 12]); // 2.5 → 2, 4.5 → 4: ties to even
+//! # Ok::<(), simdpool::PoolError>(())
+//! ```
+//!
 //! The pipeline, one module each: `params` (the builders) → `plan` (validation, the choice
 //! of [`Work`](plan::Work)) → `dispatch` (ISA) → `threading` (volumes, planes, row blocks;
-//! `depth` for 3-D, `adaptive` for unequal windows; `channels_last` for that layout) →
-//! `simdpool_kernels` (per-ISA kernels).
+//! `depth` for 3-D, `adaptive` for unequal windows; `channels_last` for that layout;
+//! `staged` for other element types where no kernel loads them) → `simdpool_kernels`
+//! (per-ISA kernels).
 //! [`reference`] is the scalar oracle the tests hold every path to.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]

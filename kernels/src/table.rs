@@ -15,11 +15,8 @@ macro_rules! entry_points {
         $crate::table::pixel_entries!(pixels_max_f32, pixels_argmax_f32, pixels_avg_f32, f32, $v, $t $(, $feat)?);
         $crate::table::pixel_entries!(pixels_max_f16, pixels_argmax_f16, pixels_avg_f16, half::f16, $v, $t $(, $feat)?);
         $crate::table::pixel_entries!(pixels_max_bf16, pixels_argmax_bf16, pixels_avg_bf16, half::bf16, $v, $t $(, $feat)?);
-        // Integer max without indices runs the byte kernels (`byte_entries`).
-        $crate::table::pixel_entry!(pixels_argmax_i8, ArgMax, i8, $v, $t $(, $feat)?);
-        $crate::table::pixel_entry!(pixels_avg_i8, Avg, i8, $v, $t $(, $feat)?);
-        $crate::table::pixel_entry!(pixels_argmax_u8, ArgMax, u8, $v, $t $(, $feat)?);
-        $crate::table::pixel_entry!(pixels_avg_u8, Avg, u8, $v, $t $(, $feat)?);
+        $crate::table::pixel_entries!(pixels_max_i8, pixels_argmax_i8, pixels_avg_i8, i8, $v, $t $(, $feat)?);
+        $crate::table::pixel_entries!(pixels_max_u8, pixels_argmax_u8, pixels_avg_u8, u8, $v, $t $(, $feat)?);
         $crate::table::convert_entries!($v $(, $feat)?);
     };
 }
@@ -200,6 +197,9 @@ pub(crate) use pixel_entries;
 pub(crate) use pixel_entry;
 
 type PlaneFn = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>, usize);
+/// Channels from which integer max runs in the bytes (every ISA's narrowest byte vector).
+const BYTE_CHANNELS: usize = 16;
+
 type PixelFn =
     unsafe fn(&[Window], usize, usize, usize, *const u8, usize, *mut u8, usize, &mut [i64]);
 type WidenFn = unsafe fn(*const u8, usize, *mut f32, usize, usize, usize);
@@ -215,6 +215,8 @@ pub struct Kernels {
     /// Per [`DType`](crate::DType) (in [`DType::ALL`](crate::DType::ALL)'s order): max,
     /// argmax, average.
     pixels: [[PixelFn; 3]; 5],
+    /// Integer max in the bytes (`i8`, `u8`), for [`BYTE_CHANNELS`] channels or more.
+    bytes: [PixelFn; 2],
     /// Per [`DType`](crate::DType), in [`DType::ALL`](crate::DType::ALL)'s order.
     widen: [WidenFn; 5],
     narrow: [NarrowFn; 5],
@@ -242,10 +244,10 @@ macro_rules! table {
                     m::pixels_argmax_bf16,
                     m::pixels_avg_bf16,
                 ],
-                // Integer max without indices: the byte kernels.
-                [m::bytes_max_i8, m::pixels_argmax_i8, m::pixels_avg_i8],
-                [m::bytes_max_u8, m::pixels_argmax_u8, m::pixels_avg_u8],
+                [m::pixels_max_i8, m::pixels_argmax_i8, m::pixels_avg_i8],
+                [m::pixels_max_u8, m::pixels_argmax_u8, m::pixels_avg_u8],
             ],
+            bytes: [m::bytes_max_i8, m::bytes_max_u8],
             widen: [
                 m::widen_f32,
                 m::widen_f16,
@@ -398,6 +400,11 @@ impl Kernels {
         assert!(reach <= src.len(), "a window reads past the input");
         let [max, argmax, avg] = self.pixels[E::DTYPE as usize];
         let f = match op {
+            // Integers: in the bytes when a byte vector fills; fewer channels take the
+            // `f32` lanes, whose narrow vectors spill into the next pixel (c = 3 images).
+            PixelOp::Max if E::DTYPE.is_integer() && c >= BYTE_CHANNELS => {
+                self.bytes[(E::DTYPE == crate::DType::U8) as usize]
+            }
             PixelOp::Max => max,
             PixelOp::Avg => avg,
             PixelOp::ArgMax => {

@@ -1,6 +1,7 @@
 //! Integer max pooling over channels-last pixels in the bytes themselves: one vector holds
 //! `LANES` channels (32 on AVX2/AVX-512, 16 on NEON), each in-bounds tap is one load and one
-//! `max`, four vectors in flight. No NaN, no ties to keep apart, no widening: the `i8`/`u8`
+//! `max`, up to four vectors in flight. (Fewer than 16 channels take the `f32` lanes instead,
+//! see `Kernels::pixels`.) No NaN, no ties to keep apart, no widening: the `i8`/`u8`
 //! path for max without indices (argmax and average widen to `f32` lanes in `pixels.rs`).
 //! An empty window gives the type's lowest value, as PyTorch's integer max pooling does.
 
@@ -45,8 +46,8 @@ unsafe fn block<V: ByteVec, const SIGNED: bool, const K: usize>(
     }
 }
 
-/// Every channel `0..c` of `w` with vectors `V` (`c >= V::LANES`): four at a time, then one,
-/// then one last vector ending at channel `c`.
+/// Every channel `0..c` of `w` with vectors `V` (`c >= V::LANES`): four at a time, then two,
+/// one, then one last vector ending at channel `c`.
 ///
 /// # Safety
 /// As [`block`], for all `c` channels.
@@ -60,7 +61,11 @@ unsafe fn walk<V: ByteVec, const SIGNED: bool>(w: &Window, c: usize, src: *const
             block::<V, SIGNED, 4>(w, src, out, at);
             at += 4 * l;
         }
-        while at + l <= c {
+        if at + 2 * l <= c {
+            block::<V, SIGNED, 2>(w, src, out, at);
+            at += 2 * l;
+        }
+        if at + l <= c {
             block::<V, SIGNED, 1>(w, src, out, at);
             at += l;
         }

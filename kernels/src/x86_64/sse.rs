@@ -3,10 +3,13 @@
 
 use core::arch::x86_64::*;
 
+use half::{bf16, f16};
+
 use crate::vector::F32Vec;
 
 // SAFETY (every block in this impl): a `__m128` value only comes from the unsafe
-// constructors, whose callers vouched for SSE4.1 (implied by AVX2, the only user).
+// constructors, whose callers vouched for SSE4.1 and F16C (the AVX2 and AVX-512 tables,
+// its only users, require both).
 impl F32Vec for __m128 {
     const LANES: usize = 4;
     type Mask = __m128;
@@ -42,6 +45,73 @@ impl F32Vec for __m128 {
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: p[0..4] writable (caller); see the impl comment.
         unsafe { _mm_storeu_ps(p, self) }
+    }
+    #[inline(always)]
+    unsafe fn load_f16(p: *const f16) -> Self {
+        // SAFETY: p[0..4] readable (caller); see the impl comment.
+        unsafe { _mm_cvtph_ps(_mm_loadl_epi64(p.cast())) }
+    }
+    #[inline(always)]
+    unsafe fn store_f16(self, p: *mut f16) {
+        // SAFETY: p[0..4] writable (caller); see the impl comment.
+        unsafe { _mm_storel_epi64(p.cast(), _mm_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(self)) }
+    }
+    #[inline(always)]
+    unsafe fn load_bf16(p: *const bf16) -> Self {
+        // SAFETY: p[0..4] readable (caller); see the impl comment.
+        unsafe {
+            _mm_castsi128_ps(_mm_slli_epi32::<16>(_mm_cvtepu16_epi32(_mm_loadl_epi64(
+                p.cast(),
+            ))))
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_bf16(self, p: *mut bf16) {
+        // Round to nearest even in the integer domain; a NaN keeps its top payload, quieted.
+        // SAFETY: p[0..4] writable (caller); see the impl comment.
+        unsafe {
+            let b = _mm_castps_si128(self);
+            let lsb = _mm_and_si128(_mm_srli_epi32::<16>(b), _mm_set1_epi32(1));
+            let rounded = _mm_add_epi32(b, _mm_add_epi32(_mm_set1_epi32(0x7fff), lsb));
+            let nan = _mm_castps_si128(_mm_cmpunord_ps(self, self));
+            let quiet = _mm_or_si128(b, _mm_set1_epi32(0x0040_0000));
+            let w = _mm_srli_epi32::<16>(_mm_blendv_epi8(rounded, quiet, nan));
+            _mm_storel_epi64(p.cast(), _mm_packus_epi32(w, w));
+        }
+    }
+    #[inline(always)]
+    unsafe fn load_i8(p: *const i8) -> Self {
+        // SAFETY: p[0..4] readable (caller), as one unaligned u32; see the impl comment.
+        unsafe {
+            let b = _mm_cvtsi32_si128(p.cast::<i32>().read_unaligned());
+            _mm_cvtepi32_ps(_mm_cvtepi8_epi32(b))
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_i8(self, p: *mut i8) {
+        // SAFETY: p[0..4] writable (caller), as one unaligned u32; see the impl comment.
+        unsafe {
+            let w = _mm_packs_epi32(ints(self, -128.0, 127.0), _mm_setzero_si128());
+            p.cast::<i32>()
+                .write_unaligned(_mm_cvtsi128_si32(_mm_packs_epi16(w, w)));
+        }
+    }
+    #[inline(always)]
+    unsafe fn load_u8(p: *const u8) -> Self {
+        // SAFETY: as load_i8.
+        unsafe {
+            let b = _mm_cvtsi32_si128(p.cast::<i32>().read_unaligned());
+            _mm_cvtepi32_ps(_mm_cvtepu8_epi32(b))
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_u8(self, p: *mut u8) {
+        // SAFETY: as store_i8.
+        unsafe {
+            let w = _mm_packs_epi32(ints(self, 0.0, 255.0), _mm_setzero_si128());
+            p.cast::<i32>()
+                .write_unaligned(_mm_cvtsi128_si32(_mm_packus_epi16(w, w)));
+        }
     }
     #[inline(always)]
     fn add(self, o: Self) -> Self {
@@ -94,6 +164,14 @@ impl F32Vec for __m128 {
         // SAFETY: see the impl comment.
         unsafe { _mm_blendv_ps(b, a, m) }
     }
+}
+
+/// The lanes clamped to `lo..=hi` (NaN: `lo`, as `maxps` returns its second operand) and
+/// rounded to nearest even (MXCSR's default) as `i32`s.
+#[inline(always)]
+fn ints(v: __m128, lo: f32, hi: f32) -> __m128i {
+    // SAFETY: `v` exists, so the CPU has SSE4.1 (see the impl comment above).
+    unsafe { _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(v, _mm_set1_ps(lo)), _mm_set1_ps(hi))) }
 }
 
 // SAFETY (every block in this impl): a `__m128i` value only comes from the unsafe
