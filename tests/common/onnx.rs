@@ -19,6 +19,8 @@ pub struct OnnxCase {
     pub input: Vec<f32>,
     pub output: Vec<f32>,
     pub indices: Option<Vec<i64>>,
+    /// The node's element type when not `f32` (`uint8`); values are exact in `f32`.
+    pub dtype: Option<String>,
 }
 
 fn list(v: &str) -> Vec<usize> {
@@ -88,6 +90,7 @@ pub fn cases() -> Vec<OnnxCase> {
                 input: Vec::new(),
                 output: Vec::new(),
                 indices: None,
+                dtype: None,
             });
             f.clear();
             continue;
@@ -114,6 +117,7 @@ pub fn cases() -> Vec<OnnxCase> {
             indices: f
                 .get("indices")
                 .map(|v| v.split_whitespace().map(|t| t.parse().unwrap()).collect()),
+            dtype: f.get("dtype").map(|s| s.to_string()),
             shape,
         });
         f.clear();
@@ -141,18 +145,28 @@ fn run<L: Layer + Clone + Debug>(
         return Err(format!("{n} outputs, ONNX {}", c.output.len()));
     }
     let mut out = vec![f32::NAN; n];
-    match (&c.indices, l.kind()) {
-        (Some(want_idx), _) => {
-            let mut idx = vec![-1; n];
-            l.forward_with_indices(&c.input, shape, &mut out, &mut idx)
-                .map_err(|e| e.to_string())?;
-            if let Some(i) = (0..n).find(|&i| idx[i] != want_idx[i]) {
-                return Err(format!("index {i}: {}, ONNX {}", idx[i], want_idx[i]));
+    if c.dtype.as_deref() == Some("uint8") {
+        // ONNX's uint8 MaxPool: the typed call, exactly.
+        let x: Vec<u8> = c.input.iter().map(|&v| v as u8).collect();
+        let mut y = vec![0u8; n];
+        l.forward(&x, shape, &mut y).map_err(|e| e.to_string())?;
+        out = y.iter().map(|&v| v as f32).collect();
+    } else if let Some(t) = &c.dtype {
+        return Err(format!("element type {t}"));
+    } else {
+        match (&c.indices, l.kind()) {
+            (Some(want_idx), _) => {
+                let mut idx = vec![-1; n];
+                l.forward_with_indices(&c.input, shape, &mut out, &mut idx)
+                    .map_err(|e| e.to_string())?;
+                if let Some(i) = (0..n).find(|&i| idx[i] != want_idx[i]) {
+                    return Err(format!("index {i}: {}, ONNX {}", idx[i], want_idx[i]));
+                }
             }
-        }
-        (None, _) => {
-            l.forward(&c.input, shape, &mut out)
-                .map_err(|e| e.to_string())?;
+            (None, _) => {
+                l.forward(&c.input, shape, &mut out)
+                    .map_err(|e| e.to_string())?;
+            }
         }
     }
     let exact = l.kind() == Kind::Max;
