@@ -185,15 +185,7 @@ def peers():
                 node = helper.make_node("MaxPool", ["x"], ["y"], dilations=[c["d"]] * r, **attrs)
             else:
                 node = helper.make_node("AveragePool", ["x"], ["y"], count_include_pad=int(c["incl"]), **attrs)
-            g = helper.make_graph([node], "pool", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(c["shape"]))],
-                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(out_shape(c)))])
-            m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 19)])
-            m.ir_version = 9
-            so = ort.SessionOptions()
-            so.intra_op_num_threads = threads
-            so.inter_op_num_threads = 1
-            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            sess = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
+            sess = ort_session(node, TensorProto.FLOAT, c, threads)
             x = make_input(c)
             return lambda: sess.run(None, {"x": x})
 
@@ -201,6 +193,22 @@ def peers():
     except ImportError:
         print(f"SKIPPED: ONNX Runtime is not installed. Install the peers with:\n  {INSTALL}", file=sys.stderr)
     return found, versions
+
+
+def ort_session(node, elem, c, threads):
+    """An ONNX Runtime CPU session running the one pooling `node` on case `c`'s shapes in
+    element type `elem`, on `threads` threads that sleep when idle."""
+    import onnxruntime as ort
+    from onnx import helper
+    g = helper.make_graph([node], "pool", [helper.make_tensor_value_info("x", elem, list(c["shape"]))],
+                          [helper.make_tensor_value_info("y", elem, list(out_shape(c)))])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 19)])
+    m.ir_version = 9
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
 
 
 def reps_for(us):

@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import (  # noqa: E402
-    BEFORE_TIMING, RESULTS, Simdpool, load_suite, machine, make_input, nbytes, out_shape, reps_for,
+    BEFORE_TIMING, RESULTS, Simdpool, load_suite, machine, make_input, nbytes, ort_session, reps_for,
     spec, time_py, update_readme)
 
 import numpy as np  # noqa: E402
@@ -106,16 +106,8 @@ def peers(dtype):
             r = len(c["shape"]) - 2
             node = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[c["k"]] * r, strides=[c["s"]] * r,
                                     pads=[c["p"]] * 2 * r, ceil_mode=int(c["ceil"]), dilations=[c["d"]] * r)
-            g = helper.make_graph([node], "pool", [helper.make_tensor_value_info("x", elem, list(c["shape"]))],
-                                  [helper.make_tensor_value_info("y", elem, list(out_shape(c)))])
-            m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 19)])
-            m.ir_version = 9
-            so = ort.SessionOptions()
-            so.intra_op_num_threads = threads
-            so.inter_op_num_threads = 1
-            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
             try:
-                sess = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
+                sess = ort_session(node, elem, c, threads)
                 t, _ = typed(c, dtype)
                 x = t.numpy()
                 sess.run(None, {"x": x})
