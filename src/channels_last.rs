@@ -4,6 +4,8 @@
 //! rows (and by channel blocks when rows are too few to feed every thread: global pooling
 //! of one image). Only argmax over volumes past 2^24 elements (where the kernels' `f32`
 //! index offsets would round) goes through the channels-first kernels on a transposed copy.
+//! Other element types take the same route; on [`Route::Pixels`] the kernels load and store
+//! the type themselves ([`pixels`], which `staged` calls), elsewhere `staged` widens.
 
 use std::ops::Range;
 
