@@ -3,11 +3,15 @@
 //!
 //! Layout (the pipeline's last stage):
 //! - [`Geometry`]: the per-shape plan the kernels read (taps, interior columns, divisor).
-//! - `vector.rs`: the `F32Vec` vocabulary; `scalar.rs`, `portable.rs`, `x86_64/`, `aarch64/`
-//!   implement it per ISA.
+//! - `element.rs`: the element types ([`Element`], [`DType`]); `vector.rs`: the `F32Vec`
+//!   vocabulary, whose loads and stores convert them; `byte_vector.rs`: `ByteVec`, for
+//!   integer max in the bytes; `scalar.rs`, `portable.rs`, `x86_64/`, `aarch64/` implement
+//!   them per ISA.
 //! - `generic/`: the algorithms: `strategy.rs` chooses per plane among global, flat
 //!   (`flat.rs`), separable tiles (`sep.rs`) and rows (`rows.rs`), all over the reducers
-//!   (`max.rs`, `avg.rs`) and the shared vocabulary of `reduce.rs`.
+//!   (`max.rs`, `avg.rs`) and the shared vocabulary of `reduce.rs`; channels-last pixels
+//!   (`pixels.rs`, any element type; `bytes.rs`, integer max); element conversion
+//!   (`convert.rs`).
 //! - `table.rs`: the one list of (ISA, kernel) entry points, behind [`Kernels`].
 //!
 //! This crate does no CPU detection (it is `no_std`); the caller proves an ISA is present
