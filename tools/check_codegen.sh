@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # Guards the codegen: if a generic helper stops inlining into its #[target_feature] entry
 # point, its intrinsics become out-of-line calls without the feature and the vector code
-# silently degrades (seen once: a closure in the row driver). Checks the release assembly:
+# silently degrades (seen once: a closure in the row driver). Disassembles the kernels
+# library the test profile built (opt-level 2; building it again in release for its
+# assembly cost CI two and a half minutes):
 #  - no out-of-line core::arch function (intrinsics must all be inlined);
 #  - each x86-64 entry point uses its vectors (ymm for AVX2, zmm for AVX-512).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(uname -m)" = x86_64 ] || { echo "check_codegen: x86-64 only, skipped"; exit 0; }
-out=target/codegen
-rm -rf "$out"
-cargo rustc --release --quiet -p simdpool-kernels --target-dir "$out" -- --emit asm -C "llvm-args=-x86-asm-syntax=intel"
-asm=$(ls "$out"/release/deps/simdpool_kernels-*.s | head -1)
+rlib=$(cargo build --profile test -p simdpool-kernels --message-format=json 2>/dev/null |
+  grep -o '"[^"]*libsimdpool_kernels[^"]*\.rlib"' | tr -d '"' | head -1 || true)
+[ -f "$rlib" ] || { echo "check_codegen: FAILED: no kernels library built"; exit 1; }
+dis=target/codegen.dis
+objdump -d --no-show-raw-insn -M intel "$rlib" >"$dis"
 fail=0
-if grep -E '^_?_ZN[0-9A-Za-z_$.]*core_arch[0-9A-Za-z_$.]*:' "$asm" | grep -q .; then
-  echo "check_codegen: FAILED: out-of-line core::arch functions:"; grep -E '^_?_ZN[^:]*core_arch[^:]*:' "$asm" | head
+if grep -E '^[0-9a-f]+ <_?_ZN[^>]*core_arch[^>]*>:' "$dis" | grep -q .; then
+  echo "check_codegen: FAILED: out-of-line core::arch functions:"
+  grep -E '^[0-9a-f]+ <_?_ZN[^>]*core_arch[^>]*>:' "$dis" | head
   fail=1
 fi
-body() { # the assembly of the function whose mangled name contains all of $@
-  awk -v pat="$*" 'BEGIN{n=split(pat,p," ")} /^_ZN.*:$/{on=1; for(i=1;i<=n;i++) if(index($0,p[i])==0) on=0} on{print} on&&/\.cfi_endproc/{on=0}' "$asm"
+body() { # the instructions of every function whose mangled name contains all of $@
+  awk -v pat="$*" 'BEGIN{n=split(pat,p," ")} /^[0-9a-f]+ <_ZN.*>:$/{on=1; for(i=1;i<=n;i++) if(index($0,p[i])==0) on=0; next} /^$/{on=0} on{print}' "$dis"
 }
 for isa_reg in "avx2 ymm" "avx512 zmm"; do
   set -- $isa_reg
