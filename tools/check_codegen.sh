@@ -15,9 +15,9 @@ rlib=$(cargo build --profile test -p simdpool-kernels --message-format=json 2>/d
 dis=target/codegen.dis
 objdump -d --no-show-raw-insn -M intel "$rlib" >"$dis"
 fail=0
-if grep -E '^[0-9a-f]+ <_?_ZN[^>]*core_arch[^>]*>:' "$dis" | grep -q .; then
+if grep -E '^[0-9a-f]+ <_?_ZN4core9core_arch[^>]*>:' "$dis" | grep -q .; then
   echo "check_codegen: FAILED: out-of-line core::arch functions:"
-  grep -E '^[0-9a-f]+ <_?_ZN[^>]*core_arch[^>]*>:' "$dis" | head
+  grep -E '^[0-9a-f]+ <_?_ZN4core9core_arch[^>]*>:' "$dis" | head
   fail=1
 fi
 body() { # the instructions of every function whose mangled name contains all of $@
