@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{DType, Isa};
+use crate::{DType, Isa, Kind};
 
 /// Why a pooling call was refused. Nothing is written to any output when one is returned.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +127,43 @@ pub enum PoolError {
         /// The alignment the type needs, in bytes.
         align: usize,
     },
+    /// A backward method for the other kind of pool: `backward` on a max pool (whose
+    /// gradient needs the forward's indices) or `backward_from_indices` on an average pool.
+    KindMismatch {
+        /// The method called.
+        method: &'static str,
+        /// The kind of pool it needs.
+        needs: Kind,
+    },
+    /// A backward pass in an element type without gradients (`i8`, `u8`: PyTorch's autograd
+    /// takes floating-point tensors only).
+    NotDifferentiable {
+        /// The element type.
+        dtype: DType,
+    },
+    /// The output gradient's length is not the forward output's.
+    GradOutputLength {
+        /// Elements of the forward's output.
+        expected: usize,
+        /// The slice's length.
+        actual: usize,
+    },
+    /// The input gradient's slice is shorter than the input.
+    GradInputLength {
+        /// Elements needed.
+        needed: usize,
+        /// The slice's length.
+        actual: usize,
+    },
+    /// A max-pool index that names no element of its output's own plane or volume.
+    IndexOutOfRange {
+        /// Where in the indices slice it is.
+        position: usize,
+        /// Its value (in the layer's index style).
+        index: i64,
+        /// Elements of one plane or volume.
+        volume: usize,
+    },
 }
 
 /// `(a, b, c)`, as PyTorch prints sizes.
@@ -239,6 +276,30 @@ impl fmt::Display for PoolError {
                 f,
                 "{buffer} is not aligned to {align} bytes, as {} elements need",
                 dtype.name()
+            ),
+            PoolError::KindMismatch { method, needs } => {
+                let kind = match needs {
+                    Kind::Max => "a max",
+                    Kind::Avg => "an average",
+                };
+                write!(f, "{method} needs {kind} pool")
+            }
+            PoolError::NotDifferentiable { dtype } => write!(
+                f,
+                "backward passes take f32, f16 or bf16 gradients, not {}",
+                dtype.name()
+            ),
+            PoolError::GradOutputLength { expected, actual } => write!(
+                f,
+                "grad_output has {actual} elements, but the forward output has {expected}"
+            ),
+            PoolError::GradInputLength { needed, actual } => {
+                write!(f, "grad_input slice has {actual} elements, needs at least {needed}")
+            }
+            PoolError::IndexOutOfRange { position, index, volume } => write!(
+                f,
+                "Found an invalid max index: {index} (at position {position}) is outside its \
+                 plane of {volume} elements"
             ),
         }
     }

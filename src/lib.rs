@@ -74,7 +74,13 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+
 mod adaptive;
+mod backward;
 mod bytes;
 mod channels_last;
 mod depth;
@@ -162,6 +168,25 @@ pub trait Layer: sealed::Sealed {
         output: &mut [u8],
         indices: &mut [i64],
     ) -> Result<Self::Shape, PoolError>;
+
+    /// The gradient of an average pool: `grad_input` (the input's shape and layout) from
+    /// `grad_output` (the forward output's). Overwrites `grad_input`.
+    fn backward<E: Element>(
+        &self,
+        grad_output: &[E],
+        input_shape: Self::Shape,
+        grad_input: &mut [E],
+    ) -> Result<(), PoolError>;
+
+    /// The gradient of a max pool, from the indices its `forward_with_indices` wrote.
+    /// Overwrites `grad_input`.
+    fn backward_from_indices<E: Element>(
+        &self,
+        grad_output: &[E],
+        indices: &[i64],
+        input_shape: Self::Shape,
+        grad_input: &mut [E],
+    ) -> Result<(), PoolError>;
 
     /// The reduction.
     fn kind(&self) -> Kind;
@@ -432,6 +457,60 @@ macro_rules! layer {
                 )
             }
 
+            /// The gradient of this average pool (PyTorch's `avg_pool*d_backward`,
+            /// `adaptive_avg_pool*d_backward`): writes `grad_input`, of the input's shape
+            /// and layout, from `grad_output`, of the forward output's. `grad_input` is
+            /// overwritten, not accumulated into. Bit-exact with PyTorch in every supported
+            /// type (`f32`, [`f16`], [`bf16`]: each division and addition rounded to the
+            /// type, as PyTorch's CPU kernels do); on error nothing is written.
+            pub fn backward<E: Element>(
+                &self,
+                grad_output: &[E],
+                input_shape: [usize; $s],
+                grad_input: &mut [E],
+            ) -> Result<(), PoolError> {
+                let (call, plan) = self.backward_call(Kind::Avg, "backward", &input_shape)?;
+                backward::avg(&call, &plan, grad_output, grad_input)
+            }
+
+            /// The gradient of this max pool (PyTorch's `max_pool*d_with_indices_backward`,
+            /// `adaptive_max_pool*d_backward`): adds each output's gradient at the index
+            /// [`forward_with_indices`](Self::forward_with_indices) wrote for it (in this
+            /// layer's index style and layout), in output order, into a zeroed `grad_input`.
+            /// An index outside its own plane is an error; nothing is written on error.
+            pub fn backward_from_indices<E: Element>(
+                &self,
+                grad_output: &[E],
+                indices: &[i64],
+                input_shape: [usize; $s],
+                grad_input: &mut [E],
+            ) -> Result<(), PoolError> {
+                let (call, plan) =
+                    self.backward_call(Kind::Max, "backward_from_indices", &input_shape)?;
+                let restyle = threading::Restyle::new(&plan, $style(&self.0), $s - 2);
+                backward::max(&call, &plan, &restyle, grad_output, indices, grad_input)
+            }
+
+            fn backward_call(
+                &self,
+                needs: Kind,
+                method: &'static str,
+                shape: &[usize; $s],
+            ) -> Result<(backward::Call, Plan), PoolError> {
+                if self.0.kind != needs {
+                    return Err(PoolError::KindMismatch { method, needs });
+                }
+                let plan = self.0.plan(shape)?;
+                let call = backward::Call {
+                    desc: self.0.describe(shape)?,
+                    layout: self.0.layout,
+                    c: shape[1],
+                    parallel: self.0.parallel,
+                    adaptive: $adaptive,
+                };
+                Ok((call, plan))
+            }
+
             /// The ISA this layer's `forward` runs: its forced one, else
             /// [`selected_isa`]'s; or why that ISA cannot run here.
             pub fn resolved_isa(&self) -> Result<Isa, PoolError> {
@@ -503,6 +582,23 @@ macro_rules! layer {
                 indices: &mut [i64],
             ) -> Result<[usize; $s], PoolError> {
                 $name::forward_bytes_with_indices(self, dtype, input, shape, output, indices)
+            }
+            fn backward<E: Element>(
+                &self,
+                grad_output: &[E],
+                input_shape: [usize; $s],
+                grad_input: &mut [E],
+            ) -> Result<(), PoolError> {
+                $name::backward(self, grad_output, input_shape, grad_input)
+            }
+            fn backward_from_indices<E: Element>(
+                &self,
+                grad_output: &[E],
+                indices: &[i64],
+                input_shape: [usize; $s],
+                grad_input: &mut [E],
+            ) -> Result<(), PoolError> {
+                $name::backward_from_indices(self, grad_output, indices, input_shape, grad_input)
             }
             fn kind(&self) -> Kind {
                 self.0.kind

@@ -189,6 +189,29 @@ impl Restyle {
     }
 }
 
+impl Restyle {
+    /// The inverse of [`apply`](Self::apply): the plane index of volume `v` that index `i`
+    /// names, or `None` when `i` lies outside that volume.
+    #[inline]
+    pub(crate) fn plane_index(&self, v: usize, i: i64) -> Option<i64> {
+        let [d, h, w] = self.dims;
+        let q = match self.style {
+            IndexStyle::Plane => i,
+            IndexStyle::Tensor | IndexStyle::TensorColumnMajor => {
+                i.checked_sub((v as i64).checked_mul(self.vol_in)?)?
+            }
+        };
+        if !(0..self.vol_in).contains(&q) {
+            return None;
+        }
+        Some(match (self.style, self.rank) {
+            (IndexStyle::TensorColumnMajor, 2) => q % h * w + q / h,
+            (IndexStyle::TensorColumnMajor, 3) => (q % d * h + q / d % h) * w + q / (d * h),
+            _ => q,
+        })
+    }
+}
+
 /// [`Restyle`] over channels-first indices: volume after volume.
 pub(crate) fn restyle(
     plan: &Plan,
