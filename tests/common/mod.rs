@@ -3,6 +3,7 @@
 //! parameter grid.
 #![allow(dead_code)]
 
+pub mod backward;
 pub mod last;
 pub mod nd;
 pub mod onnx;
@@ -31,7 +32,7 @@ fn nums<const N: usize>(v: &str) -> [usize; N] {
     parts.try_into().unwrap()
 }
 
-fn floats(v: &str) -> Vec<f32> {
+pub(crate) fn floats(v: &str) -> Vec<f32> {
     v.split_whitespace()
         .map(|t| f32::from_bits(u32::from_str_radix(t, 16).unwrap()))
         .collect()

@@ -101,6 +101,20 @@ macro_rules! adaptive {
     }};
 }
 
+/// The builder a case's fields (`op`, `shape`, the window's parameters) describe.
+pub fn layer_of(f: &HashMap<&str, &str>) -> AnyLayer {
+    let op = f["op"];
+    match (op, list(f["shape"]).len()) {
+        ("max" | "avg", 3) => AnyLayer::P1(regular!(Pool1d, 1, f, op)),
+        ("max" | "avg", 4) => AnyLayer::P2(regular!(Pool2d, 2, f, op)),
+        ("max" | "avg", 5) => AnyLayer::P3(regular!(Pool3d, 3, f, op)),
+        (_, 3) => AnyLayer::A1(adaptive!(AdaptivePool1d, 1, f, op)),
+        (_, 4) => AnyLayer::A2(adaptive!(AdaptivePool2d, 2, f, op)),
+        (_, 5) => AnyLayer::A3(adaptive!(AdaptivePool3d, 3, f, op)),
+        other => panic!("bad case {other:?}"),
+    }
+}
+
 /// Every case of `fixtures/torch_nd.txt`.
 pub fn fixtures() -> Vec<NdCase> {
     parse(include_str!("../../fixtures/torch_nd.txt"))
@@ -117,16 +131,7 @@ pub fn parse(text: &str) -> Vec<NdCase> {
             continue;
         }
         let shape = list(f["shape"]);
-        let op = f["op"];
-        let layer = match (op, shape.len()) {
-            ("max" | "avg", 3) => AnyLayer::P1(regular!(Pool1d, 1, f, op)),
-            ("max" | "avg", 4) => AnyLayer::P2(regular!(Pool2d, 2, f, op)),
-            ("max" | "avg", 5) => AnyLayer::P3(regular!(Pool3d, 3, f, op)),
-            (_, 3) => AnyLayer::A1(adaptive!(AdaptivePool1d, 1, f, op)),
-            (_, 4) => AnyLayer::A2(adaptive!(AdaptivePool2d, 2, f, op)),
-            (_, 5) => AnyLayer::A3(adaptive!(AdaptivePool3d, 3, f, op)),
-            other => panic!("bad case {other:?}"),
-        };
+        let layer = layer_of(&f);
         let get = |k: &str| f.get(k).copied().unwrap_or("");
         cases.push(NdCase {
             name: f["case"].to_string(),
