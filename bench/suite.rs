@@ -134,6 +134,35 @@ impl AnyPool {
         each!(self, shape, |p, s| p
             .forward_bytes_with_indices(dtype, x, s, y, idx))
     }
+    /// The gradient (f32): average pools from `go` alone, max pools from `go` and `idx`.
+    pub fn backward(
+        &self,
+        go: &[f32],
+        idx: &[i64],
+        shape: &[usize],
+        gi: &mut [f32],
+    ) -> Result<(), PoolError> {
+        fn one<L: Layer>(
+            p: &L,
+            go: &[f32],
+            idx: &[i64],
+            s: L::Shape,
+            gi: &mut [f32],
+        ) -> Result<(), PoolError> {
+            match p.kind() {
+                Kind::Avg => p.backward(go, s, gi),
+                Kind::Max => p.backward_from_indices(go, idx, s, gi),
+            }
+        }
+        match self {
+            AnyPool::P1(p) => one(p, go, idx, shape.try_into().unwrap(), gi),
+            AnyPool::P2(p) => one(p, go, idx, shape.try_into().unwrap(), gi),
+            AnyPool::P3(p) => one(p, go, idx, shape.try_into().unwrap(), gi),
+            AnyPool::A1(p) => one(p, go, idx, shape.try_into().unwrap(), gi),
+            AnyPool::A2(p) => one(p, go, idx, shape.try_into().unwrap(), gi),
+            AnyPool::A3(p) => one(p, go, idx, shape.try_into().unwrap(), gi),
+        }
+    }
     /// The oracle's output.
     pub fn reference(&self, x: &[f32], shape: &[usize]) -> Result<Vec<f32>, PoolError> {
         each!(self, shape, |p, s| reference::forward(p, x, s)

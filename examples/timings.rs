@@ -7,6 +7,8 @@
 //!     resnet_stem 1 best 0 20 first f16  # the same in another element type
 //!                                  # (f32, f16, bf16, i8, u8: `suite::typed_input`)
 //!
+//!     resnet_stem 1 backward 0 20 last # its gradient (f32; max from the forward's indices)
+//!
 //! A case name of the form `spec:NAME:op:k:s:p:d:ceil:incl:n:c:h:w` defines a case inline.
 //! Each answer is one JSON line: {"case", "threads", "isa", "indices", "median_us", "min_us"}.
 //! `copy` copies the case's input bytes to another buffer (the bandwidth yardstick).
@@ -18,7 +20,7 @@ use std::io::{BufRead, Write};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use simdpool::{Isa, Layout};
+use simdpool::{Isa, Kind, Layout};
 
 /// Per case and type: input, output, indices, and the copy target (bytes of the type, in
 /// `u32` storage so that every type is aligned).
@@ -119,6 +121,28 @@ fn main() {
                         .for_each(|(d, s)| d.copy_from_slice(s))
                 })
             }),
+            "backward" => {
+                // The forward's indices (max) and an output gradient of ones, then the
+                // backward pass alone, timed.
+                let p = case.pool.clone().layout(layout);
+                let x = case.input();
+                let mut yf = vec![0.0f32; case.out_len()];
+                let mut ix = vec![
+                    0i64;
+                    if p.kind() == Kind::Max {
+                        case.out_len()
+                    } else {
+                        0
+                    }
+                ];
+                if p.kind() == Kind::Max {
+                    p.forward_with_indices(&x, &case.shape, &mut yf, &mut ix)
+                        .unwrap();
+                }
+                let go = vec![1.0f32; case.out_len()];
+                let mut gi = vec![0.0f32; x.len()];
+                tp.install(|| time(reps, || p.backward(&go, &ix, &case.shape, &mut gi).unwrap()))
+            }
             "reference" => {
                 let x = case.input();
                 time(reps, || {
