@@ -18,11 +18,9 @@ use rayon::prelude::*;
 use crate::params::Kind;
 use crate::plan::Plan;
 use crate::reference::{Description, Taps, Windows};
+use crate::scatter::{Scatter, MIN_PARALLEL};
 use crate::threading::Restyle;
 use crate::{DType, Element, Layout, PoolError};
-
-/// Gradients of at least this many elements are split over rayon.
-const MIN_PARALLEL: usize = 1 << 14;
 
 /// A backward call: the windows, how the tensors lie, and the validated plan's sizes.
 pub(crate) struct Call {
@@ -244,95 +242,18 @@ pub(crate) fn max<E: Element>(
             actual: indices.len(),
         });
     }
-    let plane = plane_indices(call, plan, restyle, &indices[..plan.out_len])?;
-    let grad_input = &mut grad_input[..plan.in_len];
-    let (in_vol, out_vol) = (plan.in_volume(), plan.out_volume());
-    let zero = E::from_f32(0.0);
-    match call.layout {
-        Layout::ChannelsFirst => {
-            let volume = |((gi, go), ix): ((&mut [E], &[E]), &[i64])| {
-                gi.fill(zero);
-                for (g, &i) in go.iter().zip(ix) {
-                    let e = &mut gi[i as usize];
-                    *e = add(*e, g.to_f32());
-                }
-            };
-            split2(
-                call,
-                grad_input,
-                in_vol,
-                grad_output,
-                &plane,
-                out_vol,
-                volume,
-            );
-        }
-        Layout::ChannelsLast => {
-            let c = call.c;
-            let image = |((gi, go), ix): ((&mut [E], &[E]), &[i64])| {
-                gi.fill(zero);
-                for (go, ix) in go.chunks_exact(c).zip(ix.chunks_exact(c)) {
-                    for (ch, (g, &i)) in go.iter().zip(ix).enumerate() {
-                        let e = &mut gi[i as usize * c + ch];
-                        *e = add(*e, g.to_f32());
-                    }
-                }
-            };
-            split2(
-                call,
-                grad_input,
-                in_vol * c,
-                grad_output,
-                &plane,
-                out_vol * c,
-                image,
-            );
-        }
-    }
+    let scatter = Scatter {
+        layout: call.layout,
+        c: call.c,
+        per_plane: plan.out_volume(),
+        plane: plan.in_volume(),
+        restyle,
+        parallel: call.parallel,
+    };
+    let plane = scatter.plane_indices(&indices[..plan.out_len])?;
+    let sum = |e: &mut E, g: E| *e = add(*e, g.to_f32());
+    scatter.run(&mut grad_input[..plan.in_len], grad_output, &plane, sum);
     Ok(())
-}
-
-/// `indices` as plane indices (borrowed when they already are), each checked to lie in its
-/// output's own plane; the first that does not is the error.
-fn plane_indices<'a>(
-    call: &Call,
-    plan: &Plan,
-    restyle: &Restyle,
-    indices: &'a [i64],
-) -> Result<std::borrow::Cow<'a, [i64]>, PoolError> {
-    let (in_vol, out_vol, c) = (plan.in_volume(), plan.out_volume().max(1), call.c);
-    let bad = |position: usize| PoolError::IndexOutOfRange {
-        position,
-        index: indices[position],
-        volume: in_vol,
-    };
-    if restyle.is_identity() {
-        // One unsigned compare per index; split, as it reads 8 bytes an output.
-        let outside = |i: &i64| *i as u64 >= in_vol as u64;
-        let first = if go_parallel(call, indices.len()) {
-            indices
-                .par_chunks(1 << 14)
-                .enumerate()
-                .find_first(|(_, ix)| ix.iter().any(outside))
-                .map(|(k, ix)| k * (1 << 14) + ix.iter().position(outside).unwrap_or(0))
-        } else {
-            indices.iter().position(outside)
-        };
-        return match first {
-            Some(p) => Err(bad(p)),
-            None => Ok(std::borrow::Cow::Borrowed(indices)),
-        };
-    }
-    // Other styles: each index converted with its volume (n·c + channel).
-    let volume = |at: usize| match call.layout {
-        Layout::ChannelsFirst => at / out_vol,
-        Layout::ChannelsLast => at / (out_vol * c) * c + at % c,
-    };
-    let mut plane = Vec::with_capacity(indices.len());
-    for (at, &i) in indices.iter().enumerate() {
-        plane.push(restyle.plane_index(volume(at), i).ok_or_else(|| bad(at))?);
-    }
-    Ok(std::borrow::Cow::Owned(plane))
 }
 
 fn go_parallel(call: &Call, len: usize) -> bool {
@@ -362,35 +283,6 @@ fn split<E: Element>(
         grad_input
             .chunks_mut(ic)
             .zip(grad_output.chunks(oc))
-            .for_each(f);
-    }
-}
-
-/// [`split`] with a third slice, `ix`, chunked as `grad_output`.
-fn split2<E: Element>(
-    call: &Call,
-    grad_input: &mut [E],
-    ic: usize,
-    grad_output: &[E],
-    ix: &[i64],
-    oc: usize,
-    f: impl Fn(((&mut [E], &[E]), &[i64])) + Sync + Send,
-) {
-    if ic == 0 {
-        return;
-    }
-    let oc = oc.max(1);
-    if go_parallel(call, grad_input.len()) {
-        grad_input
-            .par_chunks_mut(ic)
-            .zip(grad_output.par_chunks(oc))
-            .zip(ix.par_chunks(oc))
-            .for_each(f);
-    } else {
-        grad_input
-            .chunks_mut(ic)
-            .zip(grad_output.chunks(oc))
-            .zip(ix.chunks(oc))
             .for_each(f);
     }
 }

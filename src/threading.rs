@@ -156,11 +156,16 @@ pub(crate) struct Restyle {
 
 impl Restyle {
     pub(crate) fn new(plan: &Plan, style: IndexStyle, rank: usize) -> Restyle {
+        Restyle::of_dims(plan.input, style, rank)
+    }
+
+    /// Indices into volumes of spatial size `dims` (`[d, h, w]`, leading ones 1).
+    pub(crate) fn of_dims(dims: [usize; 3], style: IndexStyle, rank: usize) -> Restyle {
         Restyle {
             style,
             rank,
-            vol_in: plan.in_volume() as i64,
-            dims: plan.input.map(|v| v as i64),
+            vol_in: dims.iter().product::<usize>() as i64,
+            dims: dims.map(|v| v as i64),
         }
     }
 
