@@ -155,6 +155,32 @@ pub enum PoolError {
         /// The slice's length.
         actual: usize,
     },
+    /// An unpooling output size outside PyTorch's range for its axis: strictly between
+    /// `default − stride` and `default + stride`.
+    UnpoolOutputSize {
+        /// The requested spatial output size.
+        output: Vec<usize>,
+        /// The first axis out of range.
+        axis: usize,
+        /// The bounds (both excluded).
+        min: i128,
+        /// See `min`.
+        max: i128,
+    },
+    /// A setting or method LP pooling does not take (`count_include_pad`,
+    /// `divisor_override`: its divisor is its formula's; `backward`).
+    NotForLp {
+        /// The setting.
+        name: &'static str,
+    },
+    /// An op the element type does not support (LP pooling on `i8`/`u8`: PyTorch has no
+    /// integer average pooling to build it on).
+    TypeUnsupported {
+        /// The op.
+        op: &'static str,
+        /// The element type.
+        dtype: DType,
+    },
     /// A max-pool index that names no element of its output's own plane or volume.
     IndexOutOfRange {
         /// Where in the indices slice it is.
@@ -295,6 +321,15 @@ impl fmt::Display for PoolError {
             ),
             PoolError::GradInputLength { needed, actual } => {
                 write!(f, "grad_input slice has {actual} elements, needs at least {needed}")
+            }
+            PoolError::UnpoolOutputSize { output, axis, min, max } => write!(
+                f,
+                "invalid output_size \"{}\" (dim {axis} must be between {min} and {max})",
+                tuple(output)
+            ),
+            PoolError::NotForLp { name } => write!(f, "{name} does not apply to LP pooling"),
+            PoolError::TypeUnsupported { op, dtype } => {
+                write!(f, "{op} is not implemented for {}", dtype.name())
             }
             PoolError::IndexOutOfRange { position, index, volume } => write!(
                 f,

@@ -86,11 +86,14 @@ mod channels_last;
 mod depth;
 mod dispatch;
 mod error;
+mod lp;
 mod params;
 mod plan;
 pub mod reference;
+mod scatter;
 mod staged;
 mod threading;
+mod unpool;
 
 pub use dispatch::{selected_isa, supported_isas};
 pub use error::PoolError;
@@ -100,6 +103,7 @@ pub use params::{
     Pool1d, Pool2d, Pool3d,
 };
 pub use simdpool_kernels::{DType, Element, Isa};
+pub use unpool::{MaxUnpool1d, MaxUnpool2d, MaxUnpool3d};
 
 use params::{AdaptiveSpec, Spec};
 use plan::Plan;
@@ -340,6 +344,65 @@ impl Call {
     }
 }
 
+/// LP pooling's hook into the builders: regular layers may be LP layers, adaptive ones never.
+trait MaybeLp {
+    fn is_lp(&self) -> bool;
+    /// The LP forward call, if this is an LP layer.
+    fn lp_forward<E: Element>(
+        &self,
+        indices: bool,
+        input: &[E],
+        shape: &[usize],
+        output: &mut [E],
+        source: &'static str,
+    ) -> Option<Result<(), PoolError>>;
+}
+
+impl<const R: usize> MaybeLp for Spec<R> {
+    fn is_lp(&self) -> bool {
+        self.lp.is_some()
+    }
+    fn lp_forward<E: Element>(
+        &self,
+        indices: bool,
+        input: &[E],
+        shape: &[usize],
+        output: &mut [E],
+        source: &'static str,
+    ) -> Option<Result<(), PoolError>> {
+        self.lp?;
+        if indices {
+            return Some(Err(PoolError::IndicesOnAvg));
+        }
+        // The average pool of the powers: an f32 call like any other.
+        let pool = |avg: &Spec<R>, x: &[f32], y: &mut [f32]| {
+            let plan = avg.plan(shape)?;
+            let mut call = Call::new(Kind::Avg, false, avg.isa, source)?;
+            call.parallel = avg.parallel;
+            call.rank = R;
+            call.layout = avg.layout;
+            call.run(&plan, x, shape, y, &mut [])
+        };
+        Some(lp::forward(self, input, shape, output, pool))
+    }
+}
+
+impl<const R: usize> MaybeLp for AdaptiveSpec<R> {
+    fn is_lp(&self) -> bool {
+        false
+    }
+    fn lp_forward<E: Element>(
+        &self,
+        _: bool,
+        _: &[E],
+        _: &[usize],
+        _: &mut [E],
+        _: &'static str,
+    ) -> Option<Result<(), PoolError>> {
+        None
+    }
+}
+
 /// The output shape array from the input's `[n, c, ..]` and the plan's spatial sizes.
 fn out_shape<const S: usize>(shape: [usize; S], plan: &Plan) -> [usize; S] {
     let mut out = shape;
@@ -497,6 +560,9 @@ macro_rules! layer {
                 method: &'static str,
                 shape: &[usize; $s],
             ) -> Result<(backward::Call, Plan), PoolError> {
+                if self.0.is_lp() {
+                    return Err(PoolError::NotForLp { name: method });
+                }
                 if self.0.kind != needs {
                     return Err(PoolError::KindMismatch { method, needs });
                 }
@@ -525,6 +591,11 @@ macro_rules! layer {
                 output: &mut [E],
                 idx: &mut [i64],
             ) -> Result<[usize; $s], PoolError> {
+                let source = concat!(stringify!($name), "::isa");
+                if let Some(done) = self.0.lp_forward(indices, input, &shape, output, source) {
+                    done?;
+                    return self.output_shape(shape);
+                }
                 let plan = self.0.plan(&shape)?;
                 let mut call = Call::new(
                     self.0.kind,

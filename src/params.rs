@@ -118,6 +118,17 @@ pub(crate) struct Spec<const R: usize> {
     pub(crate) layout: Layout,
     pub(crate) parallel: bool,
     pub(crate) isa: Option<Isa>,
+    /// LP pooling (an average pool of powers, see `lp.rs`).
+    pub(crate) lp: Option<Lp>,
+}
+
+/// LP pooling's parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Lp {
+    /// The norm's `p`, as bits (so that layers compare with `Eq`).
+    pub(crate) p_bits: u32,
+    /// ONNX's formula (`(Σ|x|^p)^(1/p)` over the in-bounds taps) instead of PyTorch's.
+    pub(crate) abs: bool,
 }
 
 impl<const R: usize> Spec<R> {
@@ -136,6 +147,7 @@ impl<const R: usize> Spec<R> {
             layout: Layout::ChannelsFirst,
             parallel: true,
             isa: None,
+            lp: None,
         }
     }
 }
@@ -172,6 +184,29 @@ macro_rules! pool_builder {
             /// `count_include_pad` to `true`).
             pub fn avg(kernel: impl Axes<$r>) -> $name {
                 $name(Spec::new(Kind::Avg, kernel.axes()))
+            }
+
+            /// LP pooling with window `kernel` (PyTorch's `nn.LPPool*d(norm_type, kernel)`,
+            /// ONNX `LpPool` with [`lp_abs`](Self::lp_abs)): `(Σ x^p)^(1/p)` over each
+            /// window, computed PyTorch's way (`avg_pool(x^p) · taps`, then `^(1/p)`: a
+            /// negative sum under a fractional `1/p` gives NaN, as in PyTorch). `p` must be
+            /// finite and not zero; `f32`, `f16` and `bf16` only.
+            pub fn lp(norm_type: f32, kernel: impl Axes<$r>) -> $name {
+                let mut s = Spec::new(Kind::Avg, kernel.axes());
+                s.lp = Some(crate::params::Lp {
+                    p_bits: norm_type.to_bits(),
+                    abs: false,
+                });
+                $name(s)
+            }
+
+            /// LP pooling only: ONNX `LpPool`'s formula, `(Σ |x|^p)^(1/p)` over the taps
+            /// inside the input (padding adds nothing), instead of PyTorch's.
+            pub fn lp_abs(mut self, abs: bool) -> $name {
+                if let Some(lp) = &mut self.0.lp {
+                    lp.abs = abs;
+                }
+                self
             }
 
             /// Step between windows (default: the kernel size).

@@ -19,7 +19,9 @@ hex text they took 5.5 MB): `input @OFFSET COUNT` names COUNT values from value 
     shape N C SPATIAL..
     input @OFF N / output @OFF N / indices INT.. (when the node returns them)
     end
-or, for a node this issue does not cover (another dtype, LpPool, MaxUnpool):
+MaxUnpool: kernel / strides / pads / shape (X's) / [output_shape N C SPATIAL..] / input
+(X) / output / indices (I, flat over the output tensor).
+LpPool: as AveragePool, plus `p P`. Or, for a node not covered (another dtype):
     case NAME / unsupported WHY / end
 """
 import sys
@@ -56,7 +58,7 @@ def emit(f, name, op, attrs, x, outputs):
     f.write(f"case {name}\nop {op}\n")
     if x.dtype != np.float32:
         f.write(f"dtype {x.dtype}\n")  # values below are exact in f32
-    if op in ("MaxPool", "AveragePool"):
+    if op in ("MaxPool", "AveragePool", "LpPool"):
         k = attrs["kernel_shape"]
         pads = attrs.get("pads", [0] * (2 * r))
         auto = attrs.get("auto_pad", b"NOTSET")
@@ -68,11 +70,28 @@ def emit(f, name, op, attrs, x, outputs):
         f.write(f"auto_pad {auto}\nceil {attrs.get('ceil_mode', 0)}\n")
         f.write(f"count_include_pad {attrs.get('count_include_pad', 0)}\n")
         f.write(f"storage_order {attrs.get('storage_order', 0)}\n")
+        if op == "LpPool":
+            f.write(f"p {attrs.get('p', 2)}\n")
     f.write("shape " + " ".join(map(str, x.shape)) + "\n")
     f.write(f"input {floats(x)}\noutput {floats(outputs[0])}\n")
     if len(outputs) > 1:
         f.write("indices " + " ".join(str(int(v)) for v in outputs[1].ravel()) + "\n")
     f.write("end\n")
+
+
+def emit_unpool(f, name, attrs, inputs, y):
+    """MaxUnpool: values X, flat indices I, optionally the output's full shape."""
+    x, i = inputs[0], inputs[1]
+    r = x.ndim - 2
+    f.write(f"case {name}\nop MaxUnpool\n")
+    f.write("kernel " + " ".join(map(str, attrs["kernel_shape"])) + "\n")
+    f.write("strides " + " ".join(map(str, attrs.get("strides", [1] * r))) + "\n")
+    f.write("pads " + " ".join(map(str, attrs.get("pads", [0] * (2 * r)))) + "\n")
+    f.write("shape " + " ".join(map(str, x.shape)) + "\n")
+    if len(inputs) > 2:
+        f.write("output_shape " + " ".join(map(str, inputs[2])) + "\n")
+    f.write(f"input {floats(x)}\noutput {floats(y)}\n")
+    f.write("indices " + " ".join(str(int(v)) for v in i.ravel()) + "\nend\n")
 
 
 def node_tests(f):
@@ -90,9 +109,11 @@ def node_tests(f):
         (inputs, outputs) = t.data_sets[0]
         x = inputs[0]
         why = None
-        if node.op_type in ("LpPool", "MaxUnpool"):
-            why = f"{node.op_type} comes with the backward/unpool/LP issue"
-        elif x.dtype != np.float32 and not (x.dtype == np.uint8 and node.op_type == "MaxPool"):
+        if node.op_type == "MaxUnpool":
+            emit_unpool(f, name, attrs_of(node), inputs, outputs[0])
+            n["ok"] += 1
+            continue
+        if x.dtype != np.float32 and not (x.dtype == np.uint8 and node.op_type == "MaxPool"):
             why = f"{x.dtype} input comes with the element-type issue"
         if why:
             f.write(f"case {name}\nunsupported {why}\nend\n")

@@ -5,9 +5,11 @@
 
 pub mod backward;
 pub mod last;
+pub mod lp;
 pub mod nd;
 pub mod onnx;
 pub mod types;
+pub mod unpool;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -49,7 +49,10 @@ macro_rules! node {
             pads[$r..].try_into().unwrap(),
         );
         let k = arr("kernel");
-        let mut p = if $f["op"] == "MaxPool" {
+        let mut p = if $f["op"] == "LpPool" {
+            // ONNX's `p` is an integer attribute.
+            $t::lp($f["p"].parse::<f32>().unwrap(), k).lp_abs(true)
+        } else if $f["op"] == "MaxPool" {
             $t::max(k).index_style(if $f["storage_order"] == "1" {
                 IndexStyle::TensorColumnMajor
             } else {
@@ -82,6 +85,10 @@ pub fn cases() -> Vec<OnnxCase> {
             continue;
         }
         let name = f["case"].to_string();
+        if f.get("op") == Some(&"MaxUnpool") {
+            f.clear(); // `unpool_nodes` runs these
+            continue;
+        }
         if let Some(why) = f.get("unsupported") {
             out.push(OnnxCase {
                 name,
@@ -204,4 +211,91 @@ pub fn on(isa: Isa, parallel: bool) -> Result<(usize, usize, Vec<String>), Strin
         }
     }
     Ok((nodes, own, unsupported))
+}
+
+/// ONNX's `MaxUnpool` node tests: `MaxUnpoolNd::onnx(true)` (flat indices over the
+/// default-sized tensor, the node's optional output shape padding it) with the node's pads;
+/// exact. Returns how many ran.
+pub fn unpool_nodes(parallel: bool) -> Result<usize, String> {
+    use simdpool::{MaxUnpool1d, MaxUnpool2d, MaxUnpool3d};
+    let text = include_str!("../../fixtures/onnx_pool.txt");
+    let mut f: HashMap<&str, &str> = HashMap::new();
+    let mut n = 0;
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (key, val) = line.split_once(' ').unwrap_or((line, ""));
+        if key != "end" {
+            f.insert(key, val);
+            continue;
+        }
+        if f.get("op") != Some(&"MaxUnpool") {
+            f.clear();
+            continue;
+        }
+        let (k, s, pads, shape) = (
+            list(f["kernel"]),
+            list(f["strides"]),
+            list(f["pads"]),
+            list(f["shape"]),
+        );
+        let r = k.len();
+        let out = f.get("output_shape").map(|v| list(v)[2..].to_vec());
+        let (x, want) = (blob(f["input"]), blob(f["output"]));
+        let ix: Vec<i64> = f["indices"]
+            .split_whitespace()
+            .map(|t| t.parse().unwrap())
+            .collect();
+        let mut y = vec![f32::NAN; want.len()];
+        let res = match r {
+            1 => MaxUnpool1d::new([k[0]])
+                .stride([s[0]])
+                .pads([pads[0]], [pads[1]])
+                .onnx(true)
+                .parallel(parallel)
+                .forward(
+                    &x,
+                    &ix,
+                    [shape[0], shape[1], shape[2]],
+                    out.as_ref().map(|o| [o[0]]),
+                    &mut y,
+                )
+                .map(|s| s.to_vec()),
+            2 => MaxUnpool2d::new([k[0], k[1]])
+                .stride([s[0], s[1]])
+                .pads([pads[0], pads[1]], [pads[2], pads[3]])
+                .onnx(true)
+                .parallel(parallel)
+                .forward(
+                    &x,
+                    &ix,
+                    [shape[0], shape[1], shape[2], shape[3]],
+                    out.as_ref().map(|o| [o[0], o[1]]),
+                    &mut y,
+                )
+                .map(|s| s.to_vec()),
+            _ => MaxUnpool3d::new([k[0], k[1], k[2]])
+                .stride([s[0], s[1], s[2]])
+                .pads([pads[0], pads[1], pads[2]], [pads[3], pads[4], pads[5]])
+                .onnx(true)
+                .parallel(parallel)
+                .forward(
+                    &x,
+                    &ix,
+                    [shape[0], shape[1], shape[2], shape[3], shape[4]],
+                    out.as_ref().map(|o| [o[0], o[1], o[2]]),
+                    &mut y,
+                )
+                .map(|s| s.to_vec()),
+        };
+        let name = f["case"];
+        res.map_err(|e| format!("{name}: {e}"))?;
+        if let Some(i) = (0..y.len()).find(|&i| y[i].to_bits() != want[i].to_bits()) {
+            return Err(format!(
+                "{name}: output {i}: {:?}, ONNX {:?}",
+                y[i], want[i]
+            ));
+        }
+        n += 1;
+        f.clear();
+    }
+    Ok(n)
 }

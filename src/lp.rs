@@ -1,0 +1,118 @@
+//! LP pooling (PyTorch `LPPool1d/2d/3d`, ONNX `LpPool`), built on the average pool:
+//!
+//! - PyTorch: `avg_pool(x^p)` (count_include_pad, no padding in PyTorch itself), times the
+//!   kernel's tap count, then `^(1/p)`, step for step as `torch.nn.functional.lp_pool*d`
+//!   (its `sign(a)·relu(|a|)` is `a`, with `−0` as `+0`); `x^p` and `^(1/p)` take PyTorch's
+//!   special cases (squares and cubes multiplied, `^0.5` a square root), other powers
+//!   `powf`, whose last bit may differ from PyTorch's vectorized `pow`.
+//! - ONNX (`lp_abs`): `Σ |x|^p` over the taps inside the input (an average pool with
+//!   divisor 1: padding adds nothing), then `^(1/p)`.
+//!
+//! The powers are taken into a scratch copy of the input, pooled by the `f32` pipeline
+//! (every ISA, layout and thread split), and finished into the output, each step rounded to
+//! the element type as PyTorch's `Half`/`BFloat16` arithmetic rounds it.
+
+use crate::params::{Lp, Spec};
+use crate::{DType, Element, IndexStyle, PoolError};
+
+/// `x^e` as PyTorch's `pow(tensor, scalar)` computes it for `float`.
+fn pow(x: f32, e: f32) -> f32 {
+    match e {
+        1.0 => x,
+        2.0 => x * x,
+        3.0 => x * x * x,
+        0.5 => x.sqrt(),
+        -0.5 => 1.0 / x.sqrt(),
+        -1.0 => 1.0 / x,
+        -2.0 => 1.0 / (x * x),
+        _ => x.powf(e),
+    }
+}
+
+/// The average-pool layer an LP layer pools its powers with, after checking `lp`'s own rules
+/// (any `p` is accepted, as PyTorch accepts it: 0, ±inf and NaN give what its formula gives).
+pub(crate) fn avg_spec<const R: usize>(spec: &Spec<R>, lp: Lp) -> Result<Spec<R>, PoolError> {
+    if spec.count_include_pad.is_some() {
+        return Err(PoolError::NotForLp {
+            name: "count_include_pad",
+        });
+    }
+    if spec.divisor_override.is_some() {
+        return Err(PoolError::NotForLp {
+            name: "divisor_override",
+        });
+    }
+    let mut a = *spec;
+    a.lp = None;
+    a.index_style = IndexStyle::Plane;
+    if lp.abs {
+        a.divisor_override = Some(1);
+    } else {
+        a.count_include_pad = Some(true);
+    }
+    Ok(a)
+}
+
+/// The finishing step of one output: `a` is the pooled power (average, or ONNX's sum).
+#[inline]
+fn finish<E: Element>(a: f32, lp: Lp, taps: f32, inv: f32) -> E {
+    let r = |v: f32| E::from_f32(v).to_f32();
+    let v = if lp.abs {
+        a
+    } else {
+        // sign(a)·relu(|a|)·taps: `a` itself, but −0 becomes +0 (PyTorch's sign(−0) is 0).
+        r((a + 0.0) * taps)
+    };
+    E::from_f32(pow(v, inv))
+}
+
+/// Runs the LP layer `spec` (whose `lp` is set): powers, the average pool `pool` (which runs
+/// an `f32` call of the average layer it is given), then the finishing step. Everything is
+/// checked before the output is written.
+pub(crate) fn forward<E: Element, const R: usize>(
+    spec: &Spec<R>,
+    input: &[E],
+    shape: &[usize],
+    output: &mut [E],
+    pool: impl FnOnce(&Spec<R>, &[f32], &mut [f32]) -> Result<(), PoolError>,
+) -> Result<(), PoolError> {
+    let lp = spec.lp.expect("an LP layer");
+    let avg = avg_spec(spec, lp)?;
+    if !matches!(E::DTYPE, DType::F32 | DType::F16 | DType::Bf16) {
+        return Err(PoolError::TypeUnsupported {
+            op: "LP pooling",
+            dtype: E::DTYPE,
+        });
+    }
+    let plan = avg.plan(shape)?;
+    if input.len() != plan.in_len {
+        return Err(PoolError::InputLength {
+            shape: shape.to_vec(),
+            expected: plan.in_len,
+            actual: input.len(),
+        });
+    }
+    if output.len() < plan.out_len {
+        return Err(PoolError::OutputLength {
+            needed: plan.out_len,
+            actual: output.len(),
+        });
+    }
+    let p = f32::from_bits(lp.p_bits);
+    let inv = (1.0 / p as f64) as f32;
+    let r = |v: f32| E::from_f32(v).to_f32();
+    let powers: Vec<f32> = input
+        .iter()
+        .map(|x| {
+            let x = x.to_f32();
+            r(if lp.abs { pow(x.abs(), p) } else { pow(x, p) })
+        })
+        .collect();
+    let mut pooled = vec![0.0f32; plan.out_len];
+    pool(&avg, &powers, &mut pooled)?;
+    let taps = spec.kernel.iter().product::<usize>() as f32;
+    for (o, &a) in output.iter_mut().zip(&pooled) {
+        *o = finish::<E>(r(a), lp, taps, inv);
+    }
+    Ok(())
+}
