@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""simdpool's backward passes beside PyTorch's (f32, CPU), side by side in one process.
+"""simdpool's backward passes and max-unpooling beside PyTorch's (f32, CPU), side by side.
 
     .venv-peers/bin/python bench/compare_backward.py [--rounds 3] [--threads 1 2] [--update-readme]
 
@@ -8,9 +8,11 @@ ones. simdpool: `backward` (average) or `backward_from_indices` (max, from the f
 indices), NCHW and channels-last. PyTorch: its backward kernels called directly
 (`max_pool*d_with_indices_backward`, `avg_pool*d_backward`, `_adaptive_avg_pool*d_backward`,
 `adaptive_max_pool*d_backward`; 1-D as PyTorch runs it, through 2-D), on NCHW and
-channels-last tensors. Rounds interleave the two. Writes bench/results/compare_backward.md.
+channels-last tensors. Max cases also max-unpool their output back (`MaxUnpoolNd` against
+`F.max_unpool*d`). Rounds interleave the two. Writes bench/results/compare_backward.md.
 """
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -62,6 +64,21 @@ def torch_backward(c, layout):
     return lambda: b(go, x)
 
 
+def torch_unpool(c, layout):
+    """A callable running PyTorch's max_unpool on the max pool's output of case `c`."""
+    import torch
+    import torch.nn.functional as F
+    x = torch.from_numpy(make_input(c))
+    r = x.dim() - 2
+    if layout == "last" and r > 1:  # PyTorch has no channels-last 1-D format
+        x = x.contiguous(memory_format={4: torch.channels_last, 5: torch.channels_last_3d}[x.dim()])
+    pool = [None, F.max_pool1d, F.max_pool2d, F.max_pool3d][r]
+    unpool = [None, F.max_unpool1d, F.max_unpool2d, F.max_unpool3d][r]
+    y, i = pool(x, c["k"], c["s"], c["p"], c["d"], ceil_mode=c["ceil"], return_indices=True)
+    size = x.shape[2:]
+    return lambda: unpool(y, i, c["k"], c["s"], c["p"], output_size=size)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
@@ -80,37 +97,44 @@ def main():
                     torch.set_num_threads(t)
                     for f in BEFORE_TIMING:
                         f(t)
-                    run = torch_backward(c, layout)
-                    us = time_py(run, 3)
-                    py = time_py(run, reps_for(us))
-                    line = f"{spec(c)} {t} backward 0 {reps_for(py)} {layout}"
-                    sp.proc.stdin.write(line + "\n")
-                    sp.proc.stdin.flush()
-                    import json
-                    r = json.loads(sp.proc.stdout.readline())
-                    if "error" in r:
-                        raise RuntimeError(r["error"])
-                    key = (c["name"], t, layout)
-                    res.setdefault(key, []).append((r["median_us"], py))
+                    ops = [("backward", torch_backward)]
+                    if c["op"] == "max":
+                        ops.append(("unpool", torch_unpool))
+                    for op, make in ops:
+                        run = make(c, layout)
+                        us = time_py(run, 3)
+                        py = time_py(run, reps_for(us))
+                        line = f"{spec(c)} {t} {op} 0 {reps_for(py)} {layout}"
+                        sp.proc.stdin.write(line + "\n")
+                        sp.proc.stdin.flush()
+                        r = json.loads(sp.proc.stdout.readline())
+                        if "error" in r:
+                            raise RuntimeError(r["error"])
+                        key = (op, c["name"], t, layout)
+                        res.setdefault(key, []).append((r["median_us"], py))
         print(f"round {rnd + 1}/{a.rounds} done", file=sys.stderr)
-    rows = ["| case | threads | simdpool NCHW | PyTorch NCHW | ratio | simdpool CL | PyTorch CL | ratio |",
-            "|---|---|---|---|---|---|---|---|"]
-    ratios = {t: [] for t in a.threads}
-    for c in cases:
-        for t in a.threads:
-            cells = [c["name"], str(t)]
-            for layout in ("first", "last"):
-                ours = min(v[0] for v in res[(c["name"], t, layout)])
-                py = min(v[1] for v in res[(c["name"], t, layout)])
-                ratios[t].append(py / ours)
-                cells += [f"{ours:.1f}", f"{py:.1f}", f"{py / ours:.2f}×"]
-            rows.append("| " + " | ".join(cells) + " |")
-    geo = {t: statistics.geometric_mean(r) for t, r in ratios.items()}
-    worst = {t: min(r) for t, r in ratios.items()}
     text = (f"Machine: {machine()}; {sp.info}; torch {torch.__version__}. µs, best of {a.rounds} "
-            f"interleaved rounds' medians; ratio = PyTorch / simdpool (higher: simdpool faster).\n\n"
-            + "\n".join(rows) + "\n\n"
-            + "".join(f"Geomean at {t} thread(s): {geo[t]:.2f}×, worst {worst[t]:.2f}×.\n" for t in a.threads))
+            f"interleaved rounds' medians; ratio = PyTorch / simdpool (higher: simdpool faster).\n\n")
+    for op, title in (("backward", "Gradients (`backward`, `backward_from_indices`)"),
+                      ("unpool", "Max-unpooling (`MaxUnpoolNd`, the max pool's output back to its input size)")):
+        rows = [f"**{title}**", "",
+                "| case | threads | simdpool NCHW | PyTorch NCHW | ratio | simdpool CL | PyTorch CL | ratio |",
+                "|---|---|---|---|---|---|---|---|"]
+        ratios = {t: [] for t in a.threads}
+        for c in cases:
+            for t in a.threads:
+                if (op, c["name"], t, "first") not in res:
+                    continue
+                cells = [c["name"], str(t)]
+                for layout in ("first", "last"):
+                    v = res[(op, c["name"], t, layout)]
+                    ours, py = min(x[0] for x in v), min(x[1] for x in v)
+                    ratios[t].append(py / ours)
+                    cells += [f"{ours:.1f}", f"{py:.1f}", f"{py / ours:.2f}×"]
+                rows.append("| " + " | ".join(cells) + " |")
+        text += "\n".join(rows) + "\n\n" + "".join(
+            f"Geomean at {t} thread(s): {statistics.geometric_mean(r):.2f}×, worst {min(r):.2f}×.\n"
+            for t, r in ratios.items() if r) + "\n"
     print(text)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "compare_backward.md").write_text(text)

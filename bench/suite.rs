@@ -4,7 +4,7 @@
 
 use simdpool::{
     bf16, f16, reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, DType, Isa, Kind, Layer,
-    Layout, Pool1d, Pool2d, Pool3d, PoolError,
+    Layout, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, Pool1d, Pool2d, Pool3d, PoolError,
 };
 
 /// A layer of any rank, with the calls the bench and the timing server make.
@@ -175,9 +175,38 @@ pub struct Case {
     pub name: String,
     pub pool: AnyPool,
     pub shape: Vec<usize>,
+    /// Kernel, stride and padding (regular pools; for max-unpooling).
+    pub window: [usize; 3],
 }
 
 impl Case {
+    /// Max-unpools `y` (the max pool's output, laid out as `layout`) at `idx` back into
+    /// `out`, of the input's size.
+    pub fn unpool(
+        &self,
+        layout: Layout,
+        y: &[f32],
+        idx: &[i64],
+        out: &mut [f32],
+    ) -> Result<(), PoolError> {
+        let [k, s, p] = self.window;
+        let ys = self.pool.output_shape(&self.shape)?;
+        let sp = &self.shape[2..];
+        macro_rules! go {
+            ($t:ident, $r:literal) => {{
+                let u = $t::new(k).stride(s).padding(p).layout(layout);
+                let o: [usize; $r] = sp.try_into().unwrap();
+                u.forward(y, idx, ys.clone().try_into().unwrap(), Some(o), out)
+                    .map(|_| ())
+            }};
+        }
+        match sp.len() {
+            1 => go!(MaxUnpool1d, 1),
+            2 => go!(MaxUnpool2d, 2),
+            _ => go!(MaxUnpool3d, 3),
+        }
+    }
+
     /// Input plus output bytes: what a memory-bound kernel must move.
     pub fn bytes(&self) -> usize {
         4 * (self.shape.iter().product::<usize>() + self.out_len())
@@ -283,6 +312,7 @@ pub fn parse(line: &str) -> Option<Case> {
         name: f[0].to_string(),
         pool,
         shape: v[6..].to_vec(),
+        window: [v[0], v[1], v[2]],
     };
     case.pool.output_shape(&case.shape).ok().map(|_| case)
 }

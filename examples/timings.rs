@@ -8,6 +8,7 @@
 //!                                  # (f32, f16, bf16, i8, u8: `suite::typed_input`)
 //!
 //!     resnet_stem 1 backward 0 20 last # its gradient (f32; max from the forward's indices)
+//!     resnet_stem 1 unpool 0 20 last   # max-unpooling its output back (f32)
 //!
 //! A case name of the form `spec:NAME:op:k:s:p:d:ceil:incl:n:c:h:w` defines a case inline.
 //! Each answer is one JSON line: {"case", "threads", "isa", "indices", "median_us", "min_us"}.
@@ -142,6 +143,15 @@ fn main() {
                 let go = vec![1.0f32; case.out_len()];
                 let mut gi = vec![0.0f32; x.len()];
                 tp.install(|| time(reps, || p.backward(&go, &ix, &case.shape, &mut gi).unwrap()))
+            }
+            "unpool" => {
+                let p = case.pool.clone().layout(layout);
+                let x = case.input();
+                let (mut yf, mut ix) = (vec![0.0f32; case.out_len()], vec![0i64; case.out_len()]);
+                p.forward_with_indices(&x, &case.shape, &mut yf, &mut ix)
+                    .unwrap();
+                let mut back = vec![0.0f32; x.len()];
+                tp.install(|| time(reps, || case.unpool(layout, &yf, &ix, &mut back).unwrap()))
             }
             "reference" => {
                 let x = case.input();
