@@ -22,7 +22,7 @@ use crate::scatter::{Scatter, MIN_PARALLEL};
 use crate::threading::Restyle;
 use crate::{DType, Element, Layout, PoolError};
 
-/// A backward call: the windows, how the tensors lie, and the validated plan's sizes.
+/// A backward call: the windows and how the tensors lie.
 pub(crate) struct Call {
     pub(crate) desc: Description,
     pub(crate) layout: Layout,
@@ -33,7 +33,7 @@ pub(crate) struct Call {
     pub(crate) adaptive: bool,
 }
 
-/// The per-axis taps of every output position, and each output's divisors.
+/// The per-axis taps of every output position.
 struct Windows3 {
     taps: [Vec<Taps>; 3],
     /// Input `[d, h, w]`.
@@ -143,6 +143,7 @@ pub(crate) fn avg<E: Element>(
     let global = call.adaptive && plan.output == [1, 1, 1];
     let divisor = call.desc.divisor;
     let share = |tz: &Taps, ty: &Taps, tx: &Taps| -> Share {
+        // In-bounds taps of a window fit in memory: no overflow.
         let inside = (tz.count * ty.count * tx.count) as f32;
         if global {
             return Share::Mean(inside);
@@ -154,7 +155,10 @@ pub(crate) fn avg<E: Element>(
             simdpool_kernels::Divisor::Override(v) => v as f32,
             simdpool_kernels::Divisor::ExcludePad => inside,
             simdpool_kernels::Divisor::IncludePad => {
-                ((tz.padded as u128) * (ty.padded as u128) * (tx.padded as u128)) as f32
+                // Saturating: a window deep in padding can pass even u128 (as the oracle).
+                (tz.padded as u128)
+                    .saturating_mul(ty.padded as u128)
+                    .saturating_mul(tx.padded as u128) as f32
             }
         })
     };

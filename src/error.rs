@@ -181,6 +181,39 @@ pub enum PoolError {
         /// The element type.
         dtype: DType,
     },
+    /// Fractional max pooling without an output size or ratio (`ratio: None`), or with a
+    /// ratio outside `(0, 1)`.
+    FractionalTarget {
+        /// The offending ratio, printed.
+        ratio: Option<String>,
+    },
+    /// Fractional max pooling whose windows do not fit on an axis: PyTorch's
+    /// `output + kernel − 1 <= input` (2-D) or `< input` (3-D) fails, or the output is 0.
+    FractionalTooLarge {
+        /// The axis (`time`, `height`, `width`).
+        axis: &'static str,
+        /// Its kernel size.
+        kernel: usize,
+        /// Its input size.
+        input: usize,
+        /// Its output size.
+        output: usize,
+    },
+    /// Fractional max pooling's samples are not `n·c·rank` values.
+    SamplesLength {
+        /// Values needed.
+        expected: usize,
+        /// The slice's length.
+        actual: usize,
+    },
+    /// A fractional max-pooling sample outside `[0, 1)` (or NaN), which would place windows
+    /// outside the input.
+    SampleOutOfRange {
+        /// Where in the samples it is.
+        position: usize,
+        /// Its value, printed.
+        value: String,
+    },
     /// A max-pool index that names no element of its output's own plane or volume.
     IndexOutOfRange {
         /// Where in the indices slice it is.
@@ -190,6 +223,28 @@ pub enum PoolError {
         /// Elements of one plane or volume.
         volume: usize,
     },
+}
+
+impl PoolError {
+    /// `InputLength` unless the input slice holds exactly `expected` elements.
+    pub(crate) fn check_input(shape: &[usize], expected: usize, actual: usize) -> Result<(), Self> {
+        if actual == expected {
+            return Ok(());
+        }
+        Err(PoolError::InputLength {
+            shape: shape.to_vec(),
+            expected,
+            actual,
+        })
+    }
+
+    /// `OutputLength` unless the output slice holds at least `needed` elements.
+    pub(crate) fn check_output(needed: usize, actual: usize) -> Result<(), Self> {
+        if actual >= needed {
+            return Ok(());
+        }
+        Err(PoolError::OutputLength { needed, actual })
+    }
 }
 
 /// `(a, b, c)`, as PyTorch prints sizes.
@@ -327,6 +382,25 @@ impl fmt::Display for PoolError {
                 "invalid output_size \"{}\" (dim {axis} must be between {min} and {max})",
                 tuple(output)
             ),
+            PoolError::FractionalTarget { ratio: None } => f.write_str(
+                "fractional max pooling requires specifying either an output size, or a \
+                 pooling ratio",
+            ),
+            PoolError::FractionalTarget { ratio: Some(r) } => {
+                write!(f, "output_ratio must be between 0 and 1 (got {r})")
+            }
+            PoolError::FractionalTooLarge { axis, kernel, input, output } => write!(
+                f,
+                "fractional max pooling: pool {axis} {kernel} too large relative to input \
+                 {axis} {input} (output {output})"
+            ),
+            PoolError::SamplesLength { expected, actual } => write!(
+                f,
+                "samples has {actual} values, needs n·c·rank = {expected}"
+            ),
+            PoolError::SampleOutOfRange { position, value } => {
+                write!(f, "sample {position} is {value}, outside [0, 1)")
+            }
             PoolError::NotForLp { name } => write!(f, "{name} does not apply to LP pooling"),
             PoolError::TypeUnsupported { op, dtype } => {
                 write!(f, "{op} is not implemented for {}", dtype.name())

@@ -86,23 +86,28 @@ mod channels_last;
 mod depth;
 mod dispatch;
 mod error;
+mod fractional;
 mod lp;
 mod params;
+mod per_plane;
 mod plan;
 pub mod reference;
 mod scatter;
 mod staged;
+mod stochastic;
 mod threading;
 mod unpool;
 
 pub use dispatch::{selected_isa, supported_isas};
 pub use error::PoolError;
+pub use fractional::{FractionalMaxPool2d, FractionalMaxPool3d};
 pub use half::{bf16, f16};
 pub use params::{
     AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, AutoPad, Axes, IndexStyle, Kind, Layout, Pair,
     Pool1d, Pool2d, Pool3d,
 };
 pub use simdpool_kernels::{DType, Element, Isa};
+pub use stochastic::StochasticPool2d;
 pub use unpool::{MaxUnpool1d, MaxUnpool2d, MaxUnpool3d};
 
 use params::{AdaptiveSpec, Spec};
@@ -263,19 +268,8 @@ impl Call {
         output: &mut [E],
         indices: &mut [i64],
     ) -> Result<(), PoolError> {
-        if input.len() != plan.in_len {
-            return Err(PoolError::InputLength {
-                shape: shape.to_vec(),
-                expected: plan.in_len,
-                actual: input.len(),
-            });
-        }
-        if output.len() < plan.out_len {
-            return Err(PoolError::OutputLength {
-                needed: plan.out_len,
-                actual: output.len(),
-            });
-        }
+        PoolError::check_input(shape, plan.in_len, input.len())?;
+        PoolError::check_output(plan.out_len, output.len())?;
         if self.op == Op::ArgMax && indices.len() < plan.out_len {
             return Err(PoolError::IndicesLength {
                 needed: plan.out_len,

@@ -85,19 +85,8 @@ pub(crate) fn forward<E: Element, const R: usize>(
         });
     }
     let plan = avg.plan(shape)?;
-    if input.len() != plan.in_len {
-        return Err(PoolError::InputLength {
-            shape: shape.to_vec(),
-            expected: plan.in_len,
-            actual: input.len(),
-        });
-    }
-    if output.len() < plan.out_len {
-        return Err(PoolError::OutputLength {
-            needed: plan.out_len,
-            actual: output.len(),
-        });
-    }
+    PoolError::check_input(shape, plan.in_len, input.len())?;
+    PoolError::check_output(plan.out_len, output.len())?;
     let p = f32::from_bits(lp.p_bits);
     let inv = (1.0 / p as f64) as f32;
     let r = |v: f32| E::from_f32(v).to_f32();
@@ -110,7 +99,8 @@ pub(crate) fn forward<E: Element, const R: usize>(
         .collect();
     let mut pooled = vec![0.0f32; plan.out_len];
     pool(&avg, &powers, &mut pooled)?;
-    let taps = spec.kernel.iter().product::<usize>() as f32;
+    // PyTorch multiplies by the Python integer kw·kh, converted to float: exact in f64.
+    let taps = spec.kernel.iter().map(|&k| k as f64).product::<f64>() as f32;
     for (o, &a) in output.iter_mut().zip(&pooled) {
         *o = finish::<E>(r(a), lp, taps, inv);
     }

@@ -72,11 +72,20 @@ impl<const R: usize> UnpoolSpec<R> {
             Padding::Torch(p) => (p, p),
             Padding::Onnx { begin, end } => (begin, end),
         };
-        let default: [i128; R] = std::array::from_fn(|i| {
-            (shape[2 + i] as i128 - 1) * stride[i] as i128 + self.kernel[i] as i128
+        // i128 holds every term, but not every product of two usizes: checked.
+        let overflow = || PoolError::Overflow {
+            shape: shape.to_vec(),
+        };
+        let mut default = [0i128; R];
+        for (i, d) in default.iter_mut().enumerate() {
+            *d = (shape[2 + i] as i128 - 1)
+                .checked_mul(stride[i] as i128)
+                .and_then(|v| v.checked_add(self.kernel[i] as i128))
+                .filter(|&v| v <= isize::MAX as i128)
+                .ok_or_else(overflow)?
                 - begin[i] as i128
-                - end[i] as i128
-        });
+                - end[i] as i128;
+        }
         if default.iter().any(|&d| d < 1) {
             return Err(PoolError::OutputTooSmall {
                 shape: shape.to_vec(),
@@ -115,9 +124,6 @@ impl<const R: usize> UnpoolSpec<R> {
                 o
             }
         };
-        let overflow = || PoolError::Overflow {
-            shape: shape.to_vec(),
-        };
         let mut input = [1; 3];
         let mut output = [1; 3];
         let mut frame = [1; 3];
@@ -154,25 +160,14 @@ impl<const R: usize> UnpoolSpec<R> {
     ) -> Result<[usize; 3], PoolError> {
         let plan = self.plan(shape, out)?;
         dispatch::resolve(self.isa, source)?;
-        if values.len() != plan.in_len {
-            return Err(PoolError::InputLength {
-                shape: shape.to_vec(),
-                expected: plan.in_len,
-                actual: values.len(),
-            });
-        }
+        PoolError::check_input(shape, plan.in_len, values.len())?;
         if indices.len() < plan.in_len {
             return Err(PoolError::IndicesLength {
                 needed: plan.in_len,
                 actual: indices.len(),
             });
         }
-        if output.len() < plan.out_len {
-            return Err(PoolError::OutputLength {
-                needed: plan.out_len,
-                actual: output.len(),
-            });
-        }
+        PoolError::check_output(plan.out_len, output.len())?;
         // Indices name elements of planes of the frame (the output, or ONNX's default
         // size), checked there, then moved to the output's planes if they differ.
         let restyle = Restyle::of_dims(plan.default, self.index_style, R);

@@ -120,6 +120,18 @@ fn bad_calls_are_typed_errors_and_write_nothing() {
         assert!(!want.to_string().is_empty());
     }
     assert!(out.iter().all(|&v| v == 7.0), "written on error");
+    // Absurd parameters are errors, never a panic or a wrapped size.
+    for (k, st, p) in [
+        (usize::MAX, usize::MAX, 0),
+        (3, usize::MAX / 2, 0),
+        (2, 2, usize::MAX),
+    ] {
+        let u = MaxUnpool2d::new(k).stride(st).padding(p);
+        assert!(u
+            .forward(&[1.0f32; 9], &[0; 9], [1, 1, 3, 3], None, &mut out)
+            .is_err());
+        assert!(u.output_shape([1, 1, 3, 3], Some([4, 4])).is_err());
+    }
     // A zero batch is an empty success.
     assert_eq!(
         u.forward::<f32>(&[], &[], [0, 1, 2, 2], None, &mut []),

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod backward;
+pub mod fractional;
 pub mod last;
 pub mod lp;
 pub mod nd;
