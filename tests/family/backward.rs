@@ -1,13 +1,13 @@
 //! Backward passes (issue 14): PyTorch's gradients bit for bit, the same gradient in every
 //! layout, thread split and index style, and typed errors with nothing written.
-mod common;
 
 use simdpool::{AdaptivePool2d, Pool1d, Pool2d, PoolError};
 
 #[test]
 fn gradients_match_pytorch_bit_for_bit() {
     for parallel in [false, true] {
-        let [matched, rejected, beyond] = common::backward::fixtures_match(parallel).unwrap();
+        let [matched, rejected, beyond] =
+            crate::common::backward::fixtures_match(parallel).unwrap();
         eprintln!(
             "parallel {parallel}: {matched} matched, {rejected} rejected, {beyond} beyond PyTorch"
         );
@@ -19,10 +19,10 @@ fn gradients_match_pytorch_bit_for_bit() {
 
 #[test]
 fn every_layout_split_and_index_style_gives_the_same_gradient() {
-    let n = common::backward::grid(0xb4c, 400).unwrap();
+    let n = crate::common::backward::grid(0xb4c, 400).unwrap();
     eprintln!("{n} random layers consistent");
     assert!(n > 200, "only {n} of 400 draws accepted");
-    let n = common::backward::index_styles().unwrap();
+    let n = crate::common::backward::index_styles().unwrap();
     assert_eq!(n, 12);
 }
 
@@ -30,7 +30,7 @@ fn every_layout_split_and_index_style_gives_the_same_gradient() {
 /// auto_pad. Their gradients must still be the forward's transpose, in both layouts.
 #[test]
 fn onnx_windows_gradients_are_the_forward_transpose() {
-    use common::backward::transpose_holds as t;
+    use crate::common::backward::transpose_holds as t;
     use simdpool::{AutoPad, Pool1d, Pool3d};
     t(&Pool2d::avg(3).dilation(2), [1, 3, 9, 11], 1).unwrap();
     t(

@@ -1,12 +1,11 @@
 //! Fractional max pooling (issue 14): PyTorch's values and indices from its samples, seeded
 //! runs reproducible serial or split, and typed errors.
-mod common;
 
 use simdpool::{FractionalMaxPool2d, FractionalMaxPool3d, PoolError};
 
 #[test]
 fn fractional_matches_pytorch() {
-    let counts = common::fractional::fixtures_match().unwrap();
+    let counts = crate::common::fractional::fixtures_match().unwrap();
     eprintln!("[matched, rejected, empty] = {counts:?}");
     // 92 cases: pooled bit for bit with PyTorch's indices, or refused as PyTorch refuses
     // them (windows that do not fit; 3-D's rule is strict), or (a ratio giving an output

@@ -1,12 +1,11 @@
 //! Max-unpooling (issue 14): PyTorch's outputs bit for bit, the round trip through max
 //! pooling, and typed errors with nothing written.
-mod common;
 
 use simdpool::{IndexStyle, MaxUnpool2d, Pool2d, PoolError};
 
 #[test]
 fn unpooling_matches_pytorch() {
-    let [matched, rejected] = common::unpool::fixtures_match().unwrap();
+    let [matched, rejected] = crate::common::unpool::fixtures_match().unwrap();
     eprintln!("{matched} matched, {rejected} rejected");
     // 144 cases from tools/gen_fixtures_unpool.py: 4 refused by PyTorch (index past the
     // plane, negative index, output sizes below and above the range).

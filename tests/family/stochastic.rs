@@ -1,7 +1,6 @@
 //! Stochastic pooling (issue 14; Zeiler & Fergus 2013, no PyTorch reference): sampling
 //! frequencies against the probabilities, the evaluation formula, the special windows
 //! (negative, all zero, NaN), reproducibility in every layout and split, and errors.
-mod common;
 
 use simdpool::{Layout, PoolError, StochasticPool2d};
 
@@ -98,7 +97,7 @@ fn training_is_reproducible_in_every_layout_and_split() {
     let run = |p: &StochasticPool2d, last: bool, seed: u64| {
         let (mut y, mut ix) = (vec![0.0f32; m], vec![0i64; m]);
         let xl = if last {
-            common::relayout(&x, &shape, true)
+            crate::common::relayout(&x, &shape, true)
         } else {
             x.clone()
         };
@@ -110,8 +109,8 @@ fn training_is_reproducible_in_every_layout_and_split() {
         p.forward_train(seed, &xl, shape, &mut y, &mut ix).unwrap();
         if last {
             (
-                common::relayout(&y, &out, false),
-                common::relayout(&ix, &out, false),
+                crate::common::relayout(&y, &out, false),
+                crate::common::relayout(&ix, &out, false),
             )
         } else {
             (y, ix)
@@ -125,12 +124,12 @@ fn training_is_reproducible_in_every_layout_and_split() {
     let mut e1 = vec![0.0f32; m];
     pool.forward_eval(&x, shape, &mut e1).unwrap();
     let mut e2 = vec![0.0f32; m];
-    let xl = common::relayout(&x, &shape, true);
+    let xl = crate::common::relayout(&x, &shape, true);
     pool.clone()
         .layout(Layout::ChannelsLast)
         .forward_eval(&xl, shape, &mut e2)
         .unwrap();
-    assert_eq!(e1, common::relayout(&e2, &out, false));
+    assert_eq!(e1, crate::common::relayout(&e2, &out, false));
 }
 
 #[test]

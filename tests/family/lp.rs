@@ -1,12 +1,11 @@
 //! LP pooling (issue 14): PyTorch's `lp_pool*d` and ONNX's `LpPool` (whose 8 node tests run
 //! in `onnx_nodes.rs`), and its errors.
-mod common;
 
 use simdpool::{Pool1d, Pool2d, PoolError};
 
 #[test]
 fn lp_pooling_matches_pytorch() {
-    let [matched, beyond] = common::lp::fixtures_match().unwrap();
+    let [matched, beyond] = crate::common::lp::fixtures_match().unwrap();
     eprintln!("{matched} matched, {beyond} beyond PyTorch");
     // 110 cases; 6 are f16/bf16 3-D, which PyTorch 2.15 lacks (avg_pool3d) and we compute.
     assert_eq!([matched, beyond], [104, 6]);
