@@ -3,7 +3,8 @@
 //! channels-last `nhwc`, which also stands for NLC and NDHWC), max with and without indices,
 //! and the scalar reference; throughput is input + output bytes. Then each other element
 //! type (`f16`, `bf16`, `i8`, `u8`) on the ISA `forward` selects, both layouts (`f16/nchw/t1`
-//! …).
+//! …). Then the gradient (`backward/nchw/t1`: average, or max from the forward's indices)
+//! and, for max pools, max-unpooling of the output back to the input's size (`unpool/…`).
 //!
 //! `SIMDPOOL_BENCH_QUICK=1` shortens the measurement for smoke runs; `cargo bench -- --test`
 //! runs every benchmark once.
@@ -89,6 +90,29 @@ fn bench(c: &mut Criterion) {
                         tp.install(|| {
                             b.iter(|| p.forward_bytes(dtype, xb, &case.shape, yb).unwrap())
                         })
+                    });
+                }
+            }
+        }
+        // Issue 14: the gradient (max from the forward's indices) and max-unpooling, f32.
+        let _ = case
+            .pool
+            .forward_with_indices(&x, &case.shape, &mut y, &mut idx);
+        let go = vec![1.0f32; case.out_len()];
+        let mut gi = vec![0.0f32; x.len()];
+        for &(threads, ref tp) in &pools {
+            for (layout, tag) in [
+                (Layout::ChannelsFirst, "nchw"),
+                (Layout::ChannelsLast, "nhwc"),
+            ] {
+                let p = case.pool.clone().layout(layout);
+                let at = format!("{tag}/t{threads}");
+                g.bench_function(BenchmarkId::new("backward", &at), |b| {
+                    tp.install(|| b.iter(|| p.backward(&go, &idx, &case.shape, &mut gi).unwrap()))
+                });
+                if p.kind() == Kind::Max {
+                    g.bench_function(BenchmarkId::new("unpool", &at), |b| {
+                        tp.install(|| b.iter(|| case.unpool(layout, &y, &idx, &mut gi).unwrap()))
                     });
                 }
             }

@@ -8,6 +8,13 @@ fn main() {
     println!("reference: {n} PyTorch cases match");
     let n = common::nd::oracle_matches().expect("reference vs PyTorch, 1-D/3-D/adaptive");
     println!("reference: {n} PyTorch 1-D/3-D/adaptive cases match");
+    // Issue 14's ops on the ISA `forward` selects (LP pools through the average kernels;
+    // the rest is plain Rust), serially: small enough that nothing starts rayon.
+    let [g, _, _] = common::backward::fixtures_match(false).expect("gradients vs PyTorch");
+    let [u, _] = common::unpool::fixtures_match(false).expect("unpooling vs PyTorch");
+    let [l, _] = common::lp::fixtures_match(false).expect("LP pooling vs PyTorch");
+    let [fr, _, _] = common::fractional::fixtures_match(false).expect("fractional vs PyTorch");
+    println!("family: {g} gradients, {u} unpoolings, {l} LP pools, {fr} fractional pools match");
     let mut failed = 0;
     for isa in common::isas() {
         let r = common::fixtures_on(isa, false).and_then(|(ok, rej)| {

@@ -5,7 +5,7 @@ use simdpool::{FractionalMaxPool2d, FractionalMaxPool3d, PoolError};
 
 #[test]
 fn fractional_matches_pytorch() {
-    let counts = crate::common::fractional::fixtures_match().unwrap();
+    let counts = crate::common::fractional::fixtures_match(true).unwrap();
     eprintln!("[matched, rejected, empty] = {counts:?}");
     // 92 cases: pooled bit for bit with PyTorch's indices, or refused as PyTorch refuses
     // them (windows that do not fit; 3-D's rule is strict), or (a ratio giving an output

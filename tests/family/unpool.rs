@@ -5,7 +5,7 @@ use simdpool::{IndexStyle, MaxUnpool2d, Pool2d, PoolError};
 
 #[test]
 fn unpooling_matches_pytorch() {
-    let [matched, rejected] = crate::common::unpool::fixtures_match().unwrap();
+    let [matched, rejected] = crate::common::unpool::fixtures_match(true).unwrap();
     eprintln!("{matched} matched, {rejected} rejected");
     // 144 cases from tools/gen_fixtures_unpool.py: 4 refused by PyTorch (index past the
     // plane, negative index, output sizes below and above the range).
