@@ -9,7 +9,8 @@ indices), NCHW and channels-last. PyTorch: its backward kernels called directly
 (`max_pool*d_with_indices_backward`, `avg_pool*d_backward`, `_adaptive_avg_pool*d_backward`,
 `adaptive_max_pool*d_backward`; 1-D as PyTorch runs it, through 2-D), on NCHW and
 channels-last tensors. Max cases also max-unpool their output back (`MaxUnpoolNd` against
-`F.max_unpool*d`). Rounds interleave the two. Writes bench/results/compare_backward.md.
+`F.max_unpool*d`); regular cases run LP pooling (p = 2: PyTorch's `lp_pool*d`, ONNX Runtime's
+`LpPool`), 2-D/3-D cases fractional max pooling (PyTorch's, same sizes). Rounds interleave the two. Writes bench/results/compare_backward.md.
 """
 import argparse
 import json
@@ -19,8 +20,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import (  # noqa: E402
-    BEFORE_TIMING, RESULTS, Simdpool, load_suite, machine, make_input, reps_for, spec, time_py,
-    update_readme)
+    BEFORE_TIMING, RESULTS, Simdpool, load_suite, machine, make_input, ort_session, reps_for, spec,
+    time_py, update_readme)
 
 
 def torch_backward(c, layout):
@@ -79,6 +80,48 @@ def torch_unpool(c, layout):
     return lambda: unpool(y, i, c["k"], c["s"], c["p"], output_size=size)
 
 
+def torch_lp(c, layout):
+    """PyTorch's LP pooling (p = 2) with the case's kernel and stride (no padding)."""
+    import torch
+    import torch.nn.functional as F
+    if c["op"] not in ("max", "avg"):
+        return None
+    x = torch.from_numpy(make_input(c))
+    r = x.dim() - 2
+    if layout == "last" and r > 1:
+        x = x.contiguous(memory_format={4: torch.channels_last, 5: torch.channels_last_3d}[x.dim()])
+    f = [None, F.lp_pool1d, F.lp_pool2d, F.lp_pool3d][r]
+    return lambda: f(x, 2.0, c["k"], c["s"])
+
+
+def ort_lp(c, layout, threads):
+    """ONNX Runtime's LpPool (p = 2), NCHW only."""
+    if c["op"] not in ("max", "avg") or layout == "last":
+        return None
+    from onnx import TensorProto, helper
+    r = len(c["shape"]) - 2
+    c2 = dict(c, p=0, d=1, ceil=False)
+    node = helper.make_node("LpPool", ["x"], ["y"], kernel_shape=[c["k"]] * r, strides=[c["s"]] * r, p=2)
+    sess = ort_session(node, TensorProto.FLOAT, c2, threads)
+    x = make_input(c)
+    return lambda: sess.run(None, {"x": x})
+
+
+def torch_fractional(c, layout):
+    """PyTorch's fractional max pooling, kernel 2, ratio 0.5 (2-D and 3-D cases)."""
+    import torch
+    import torch.nn.functional as F
+    x = torch.from_numpy(make_input(c))
+    r = x.dim() - 2
+    if r == 1:
+        return None
+    if layout == "last":
+        x = x.contiguous(memory_format={4: torch.channels_last, 5: torch.channels_last_3d}[x.dim()])
+    f = {2: F.fractional_max_pool2d, 3: F.fractional_max_pool3d}[r]
+    samples = torch.rand(x.shape[0], x.shape[1], r)
+    return lambda: f(x, 2, output_ratio=0.5, _random_samples=samples)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
@@ -97,13 +140,18 @@ def main():
                     torch.set_num_threads(t)
                     for f in BEFORE_TIMING:
                         f(t)
-                    ops = [("backward", torch_backward)]
+                    ops = [("backward", [torch_backward])]
                     if c["op"] == "max":
-                        ops.append(("unpool", torch_unpool))
-                    for op, make in ops:
-                        run = make(c, layout)
-                        us = time_py(run, 3)
-                        py = time_py(run, reps_for(us))
+                        ops.append(("unpool", [torch_unpool]))
+                    ops += [("lp", [torch_lp, lambda c, l: ort_lp(c, l, t)]), ("fractional", [torch_fractional])]
+                    for op, makes in ops:
+                        runs = [r for r in (m(c, layout) for m in makes) if r is not None]
+                        if not runs:
+                            continue
+                        py = float("inf")
+                        for run in runs:  # the best peer
+                            us = time_py(run, 3)
+                            py = min(py, time_py(run, reps_for(us)))
                         line = f"{spec(c)} {t} {op} 0 {reps_for(py)} {layout}"
                         sp.proc.stdin.write(line + "\n")
                         sp.proc.stdin.flush()
@@ -116,7 +164,9 @@ def main():
     text = (f"Machine: {machine()}; {sp.info}; torch {torch.__version__}. µs, best of {a.rounds} "
             f"interleaved rounds' medians; ratio = PyTorch / simdpool (higher: simdpool faster).\n\n")
     for op, title in (("backward", "Gradients (`backward`, `backward_from_indices`)"),
-                      ("unpool", "Max-unpooling (`MaxUnpoolNd`, the max pool's output back to its input size)")):
+                      ("unpool", "Max-unpooling (`MaxUnpoolNd`, the max pool's output back to its input size)"),
+                      ("lp", "LP pooling, p = 2, the case's kernel and stride (peer: the best of PyTorch and, NCHW, ONNX Runtime's LpPool)"),
+                      ("fractional", "Fractional max pooling, kernel 2, ratio 0.5")):
         rows = [f"**{title}**", "",
                 "| case | threads | simdpool NCHW | PyTorch NCHW | ratio | simdpool CL | PyTorch CL | ratio |",
                 "|---|---|---|---|---|---|---|---|"]

@@ -4,7 +4,8 @@
 
 use simdpool::{
     bf16, f16, reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, DType, Isa, Kind, Layer,
-    Layout, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, Pool1d, Pool2d, Pool3d, PoolError,
+    FractionalMaxPool2d, FractionalMaxPool3d, Layout, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d,
+    Pool1d, Pool2d, Pool3d, PoolError,
 };
 
 /// A layer of any rank, with the calls the bench and the timing server make.
@@ -180,6 +181,54 @@ pub struct Case {
 }
 
 impl Case {
+    /// The LP pool (p = 2) with the case's kernel and stride (no padding: PyTorch's LP has
+    /// none) on `x` into `y`; `None` for adaptive cases.
+    pub fn lp(&self, layout: Layout, x: &[f32], y: &mut [f32]) -> Option<Result<(), PoolError>> {
+        let [k, s, _] = self.window;
+        macro_rules! go {
+            ($t:ident, $n:literal) => {{
+                let l = $t::lp(2.0, k).stride(s).layout(layout);
+                let shape: [usize; $n] = self.shape.clone().try_into().unwrap();
+                Some(l.forward(x, shape, y).map(|_| ()))
+            }};
+        }
+        match (&self.pool, self.shape.len()) {
+            (AnyPool::A1(_) | AnyPool::A2(_) | AnyPool::A3(_), _) => None,
+            (_, 3) => go!(Pool1d, 3),
+            (_, 4) => go!(Pool2d, 4),
+            _ => go!(Pool3d, 5),
+        }
+    }
+
+    /// Fractional max pooling with a 2-wide kernel to half the input's size (2-D and 3-D
+    /// cases; `None` otherwise), samples from `seed`; writes `y` and `idx`.
+    pub fn fractional(
+        &self,
+        layout: Layout,
+        x: &[f32],
+        y: &mut Vec<f32>,
+        idx: &mut Vec<i64>,
+    ) -> Option<Result<(), PoolError>> {
+        macro_rules! go {
+            ($t:ident, $r:literal, $n:literal) => {{
+                let l = $t::new(2).output_ratio([0.5; $r]).layout(layout);
+                let shape: [usize; $n] = self.shape.clone().try_into().unwrap();
+                let n = match l.output_shape(shape) {
+                    Ok(o) => o.iter().product(),
+                    Err(e) => return Some(Err(e)),
+                };
+                y.resize(n, 0.0);
+                idx.resize(n, 0);
+                Some(l.forward_seeded(1, x, shape, y, idx).map(|_| ()))
+            }};
+        }
+        match self.shape.len() {
+            4 => go!(FractionalMaxPool2d, 2, 4),
+            5 => go!(FractionalMaxPool3d, 3, 5),
+            _ => None,
+        }
+    }
+
     /// Max-unpools `y` (the max pool's output, laid out as `layout`) at `idx` back into
     /// `out`, of the input's size.
     pub fn unpool(

@@ -9,6 +9,8 @@
 //!
 //!     resnet_stem 1 backward 0 20 last # its gradient (f32; max from the forward's indices)
 //!     resnet_stem 1 unpool 0 20 last   # max-unpooling its output back (f32)
+//!     resnet_stem 1 lp 0 20            # LP pooling (p = 2) with its kernel and stride
+//!     resnet_stem 1 fractional 0 20    # fractional max pooling, kernel 2, ratio 0.5
 //!
 //! A case name of the form `spec:NAME:op:k:s:p:d:ceil:incl:n:c:h:w` defines a case inline.
 //! Each answer is one JSON line: {"case", "threads", "isa", "indices", "median_us", "min_us"}.
@@ -152,6 +154,28 @@ fn main() {
                     .unwrap();
                 let mut back = vec![0.0f32; x.len()];
                 tp.install(|| time(reps, || case.unpool(layout, &yf, &ix, &mut back).unwrap()))
+            }
+            "lp" | "fractional" => {
+                let x = case.input();
+                let (mut yf, mut ix) = (vec![0.0f32; case.out_len()], Vec::new());
+                let run = |yf: &mut Vec<f32>, ix: &mut Vec<i64>| match f[2] {
+                    "lp" => case.lp(layout, &x, yf),
+                    _ => case.fractional(layout, &x, yf, ix),
+                };
+                match run(&mut yf, &mut ix) {
+                    Some(Ok(())) => {}
+                    other => {
+                        let why = other.map_or("not for this case".into(), |e| format!("{e:?}"));
+                        writeln!(out, "{{\"error\": \"{}\"}}", why.replace('"', "'")).ok();
+                        out.flush().ok();
+                        continue;
+                    }
+                }
+                tp.install(|| {
+                    time(reps, || {
+                        run(&mut yf, &mut ix);
+                    })
+                })
             }
             "reference" => {
                 let x = case.input();
