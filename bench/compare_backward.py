@@ -119,7 +119,7 @@ def torch_fractional(c, layout):
         x = x.contiguous(memory_format={4: torch.channels_last, 5: torch.channels_last_3d}[x.dim()])
     f = {2: F.fractional_max_pool2d, 3: F.fractional_max_pool3d}[r]
     samples = torch.rand(x.shape[0], x.shape[1], r)
-    return lambda: f(x, 2, output_ratio=0.5, _random_samples=samples)
+    return lambda: f(x, 2, output_ratio=(0.5,) * r, _random_samples=samples)
 
 
 def main():
@@ -141,7 +141,7 @@ def main():
                     for f in BEFORE_TIMING:
                         f(t)
                     ops = [("backward", [torch_backward])]
-                    if c["op"] == "max":
+                    if c["op"] == "max" and c["d"] == 1:  # dilated pools do not unpool to size
                         ops.append(("unpool", [torch_unpool]))
                     ops += [("lp", [torch_lp, lambda c, l: ort_lp(c, l, t)]), ("fractional", [torch_fractional])]
                     for op, makes in ops:
