@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use simdpool::{
-    bf16, f16, reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, DType, Isa, Kind, Layer,
-    FractionalMaxPool2d, FractionalMaxPool3d, Layout, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d,
-    Pool1d, Pool2d, Pool3d, PoolError,
+    bf16, f16, reference, AdaptivePool1d, AdaptivePool2d, AdaptivePool3d, DType,
+    FractionalMaxPool2d, FractionalMaxPool3d, Isa, Kind, Layer, Layout, MaxUnpool1d, MaxUnpool2d,
+    MaxUnpool3d, Pool1d, Pool2d, Pool3d, PoolError,
 };
 
 /// A layer of any rank, with the calls the bench and the timing server make.
