@@ -238,6 +238,27 @@ impl PoolError {
         })
     }
 
+    /// `ZeroParam` if the per-axis parameter `value` (named `name`) has a zero entry.
+    pub(crate) fn check_nonzero(name: &'static str, value: &[usize]) -> Result<(), Self> {
+        if !value.contains(&0) {
+            return Ok(());
+        }
+        Err(PoolError::ZeroParam {
+            name,
+            value: value.to_vec(),
+        })
+    }
+
+    /// `EmptyInput` if a channel or spatial size of `shape` is zero (a zero batch is fine).
+    pub(crate) fn check_nonempty(shape: &[usize]) -> Result<(), Self> {
+        if !shape[1..].contains(&0) {
+            return Ok(());
+        }
+        Err(PoolError::EmptyInput {
+            shape: shape.to_vec(),
+        })
+    }
+
     /// `OutputLength` unless the output slice holds at least `needed` elements.
     pub(crate) fn check_output(needed: usize, actual: usize) -> Result<(), Self> {
         if actual >= needed {

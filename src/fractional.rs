@@ -57,17 +57,8 @@ impl<const R: usize> FracSpec<R> {
 
     /// Checks the layer against `shape`; returns the output's spatial sizes.
     fn plan(&self, shape: &[usize]) -> Result<[usize; R], PoolError> {
-        if self.kernel.contains(&0) {
-            return Err(PoolError::ZeroParam {
-                name: "kernel_size",
-                value: self.kernel.to_vec(),
-            });
-        }
-        if shape[1..].contains(&0) {
-            return Err(PoolError::EmptyInput {
-                shape: shape.to_vec(),
-            });
-        }
+        PoolError::check_nonzero("kernel_size", &self.kernel)?;
+        PoolError::check_nonempty(shape)?;
         let input: [usize; R] = std::array::from_fn(|i| shape[2 + i]);
         let out = match self.target {
             Target::Unset => return Err(PoolError::FractionalTarget { ratio: None }),

@@ -90,19 +90,9 @@ impl StochasticPool2d {
     /// The output shape: `floor((in − k) / s) + 1` per axis.
     pub fn output_shape(&self, shape: [usize; 4]) -> Result<[usize; 4], PoolError> {
         let stride = self.0.stride.unwrap_or(self.0.kernel);
-        for (name, v) in [("kernel_size", self.0.kernel), ("stride", stride)] {
-            if v.contains(&0) {
-                return Err(PoolError::ZeroParam {
-                    name,
-                    value: v.to_vec(),
-                });
-            }
-        }
-        if shape[1..].contains(&0) {
-            return Err(PoolError::EmptyInput {
-                shape: shape.to_vec(),
-            });
-        }
+        PoolError::check_nonzero("kernel_size", &self.0.kernel)?;
+        PoolError::check_nonzero("stride", &stride)?;
+        PoolError::check_nonempty(&shape)?;
         if (0..2).any(|a| self.0.kernel[a] > shape[2 + a]) {
             let output = (0..2)
                 .map(|a| (shape[2 + a] as i128 - self.0.kernel[a] as i128) / stride[a] as i128 + 1)

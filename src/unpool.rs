@@ -55,19 +55,9 @@ impl<const R: usize> UnpoolSpec<R> {
     /// Checks parameters, shape and output size; `shape` is the values' `[n, c, spatial..]`.
     fn plan(&self, shape: &[usize], out: Option<[usize; R]>) -> Result<Plan, PoolError> {
         let stride = self.stride.unwrap_or(self.kernel);
-        for (name, v) in [("kernel_size", self.kernel), ("stride", stride)] {
-            if v.contains(&0) {
-                return Err(PoolError::ZeroParam {
-                    name,
-                    value: v.to_vec(),
-                });
-            }
-        }
-        if shape[1..].contains(&0) {
-            return Err(PoolError::EmptyInput {
-                shape: shape.to_vec(),
-            });
-        }
+        PoolError::check_nonzero("kernel_size", &self.kernel)?;
+        PoolError::check_nonzero("stride", &stride)?;
+        PoolError::check_nonempty(shape)?;
         let (begin, end) = match self.padding {
             Padding::Torch(p) => (p, p),
             Padding::Onnx { begin, end } => (begin, end),

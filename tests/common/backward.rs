@@ -3,7 +3,6 @@
 //! channels-first on the same logical tensor, split equals serial, every index style names
 //! the same gradient, and nothing is written on error.
 
-use std::collections::HashMap;
 use std::fmt::Debug;
 
 use rand::rngs::StdRng;
@@ -13,7 +12,7 @@ use simdpool::{bf16, f16, Element, IndexStyle, Kind, Layer, Layout, Pool2d, Pool
 
 use super::last::draw;
 use super::nd::{layer_of, with_layer, AnyLayer};
-use super::{floats, relayout};
+use super::{blocks, floats, relayout};
 
 /// One PyTorch gradient case (values in logical `[n, c, ...]` order).
 pub struct GradCase {
@@ -30,36 +29,30 @@ pub struct GradCase {
 
 /// Every case of `fixtures/torch_backward.txt`.
 pub fn fixtures() -> Vec<GradCase> {
-    let mut cases = Vec::new();
-    let mut f: HashMap<&str, &str> = HashMap::new();
     let text = include_str!("../../fixtures/torch_backward.txt");
-    for line in text.lines().filter(|l| !l.starts_with('#')) {
-        let (key, val) = line.split_once(' ').unwrap_or((line, ""));
-        if key != "end" {
-            f.insert(key, val);
-            continue;
-        }
-        let get = |k: &str| f.get(k).copied().unwrap_or("");
-        cases.push(GradCase {
-            name: f["case"].to_string(),
-            layer: layer_of(&f),
-            shape: f["shape"]
-                .split_whitespace()
-                .map(|t| t.parse().unwrap())
-                .collect(),
-            last: f["layout"] == "last",
-            dtype: f["dtype"].to_string(),
-            reject: f.get("reject").map(|s| s.to_string()),
-            grad_output: floats(get("grad_output")),
-            indices: get("indices")
-                .split_whitespace()
-                .map(|t| t.parse().unwrap())
-                .collect(),
-            grad_input: floats(get("grad_input")),
-        });
-        f.clear();
-    }
-    cases
+    blocks(text)
+        .iter()
+        .map(|f| {
+            let get = |k: &str| f.get(k).copied().unwrap_or("");
+            GradCase {
+                name: f["case"].to_string(),
+                layer: layer_of(f),
+                shape: f["shape"]
+                    .split_whitespace()
+                    .map(|t| t.parse().unwrap())
+                    .collect(),
+                last: f["layout"] == "last",
+                dtype: f["dtype"].to_string(),
+                reject: f.get("reject").map(|s| s.to_string()),
+                grad_output: floats(get("grad_output")),
+                indices: get("indices")
+                    .split_whitespace()
+                    .map(|t| t.parse().unwrap())
+                    .collect(),
+                grad_input: floats(get("grad_input")),
+            }
+        })
+        .collect()
 }
 
 /// The backward pass of `l` in type `E` on logical-order `grad_output` (and `indices`,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use simdpool::{bf16, f16, Element, FractionalMaxPool2d, FractionalMaxPool3d, Layout, PoolError};
 
-use super::{floats, relayout};
+use super::{blocks, floats, relayout};
 
 fn list(v: &str) -> Vec<usize> {
     v.split_whitespace().map(|t| t.parse().unwrap()).collect()
@@ -67,16 +67,7 @@ fn run<E: Element>(
 /// empty in PyTorch and refused here]`.
 pub fn fixtures_match(split: bool) -> Result<[usize; 3], String> {
     let mut counts = [0; 3];
-    let mut f = HashMap::new();
-    for line in include_str!("../../fixtures/torch_fractional.txt")
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-    {
-        let (key, val) = line.split_once(' ').unwrap_or((line, ""));
-        if key != "end" {
-            f.insert(key, val);
-            continue;
-        }
+    for f in blocks(include_str!("../../fixtures/torch_fractional.txt")) {
         let name = f["case"];
         for (last, parallel) in [(false, false), (true, false), (false, true), (true, true)] {
             if parallel && !split {
@@ -128,7 +119,6 @@ pub fn fixtures_match(split: bool) -> Result<[usize; 3], String> {
         } else {
             f.contains_key("reject") as usize
         }] += 1;
-        f.clear();
     }
     Ok(counts)
 }

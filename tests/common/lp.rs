@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use simdpool::{bf16, f16, Element, Layout, Pool1d, Pool2d, Pool3d, PoolError};
 
-use super::{floats, relayout};
+use super::{blocks, floats, relayout};
 
 fn list(v: &str) -> Vec<usize> {
     v.split_whitespace().map(|t| t.parse().unwrap()).collect()
@@ -117,16 +117,7 @@ fn one<E: Element>(f: &HashMap<&str, &str>, split: bool) -> Result<&'static str,
 /// Every case (split too when `split`): `[matched, computed where PyTorch has no kernel]`.
 pub fn fixtures_match(split: bool) -> Result<[usize; 2], String> {
     let mut counts = [0; 2];
-    let mut f = HashMap::new();
-    for line in include_str!("../../fixtures/torch_lp.txt")
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-    {
-        let (key, val) = line.split_once(' ').unwrap_or((line, ""));
-        if key != "end" {
-            f.insert(key, val);
-            continue;
-        }
+    for f in blocks(include_str!("../../fixtures/torch_lp.txt")) {
         let r = match f["dtype"] {
             "f16" => one::<f16>(&f, split),
             "bf16" => one::<bf16>(&f, split),
@@ -134,7 +125,6 @@ pub fn fixtures_match(split: bool) -> Result<[usize; 2], String> {
         }
         .map_err(|e| format!("{}: {e}", f["case"]))?;
         counts[(r == "beyond") as usize] += 1;
-        f.clear();
     }
     Ok(counts)
 }

@@ -35,6 +35,22 @@ fn nums<const N: usize>(v: &str) -> [usize; N] {
     parts.try_into().unwrap()
 }
 
+/// The cases of a fixture file in the `key value` format: one map per case, up to each
+/// `end` line; `#` lines skipped.
+pub fn blocks(text: &str) -> Vec<std::collections::HashMap<&str, &str>> {
+    let mut cases = Vec::new();
+    let mut f = std::collections::HashMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (key, val) = line.split_once(' ').unwrap_or((line, ""));
+        if key == "end" {
+            cases.push(std::mem::take(&mut f));
+        } else {
+            f.insert(key, val);
+        }
+    }
+    cases
+}
+
 pub(crate) fn floats(v: &str) -> Vec<f32> {
     v.split_whitespace()
         .map(|t| f32::from_bits(u32::from_str_radix(t, 16).unwrap()))

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use simdpool::{bf16, f16, Element, Layout, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, PoolError};
 
-use super::{floats, relayout};
+use super::{blocks, floats, relayout};
 
 fn list(v: &str) -> Vec<usize> {
     v.split_whitespace().map(|t| t.parse().unwrap()).collect()
@@ -22,20 +22,10 @@ impl UnpoolCase<'_> {
 
 /// Every case of `fixtures/torch_unpool.txt`.
 pub fn fixtures() -> Vec<UnpoolCase<'static>> {
-    let mut cases = Vec::new();
-    let mut f = HashMap::new();
-    for line in include_str!("../../fixtures/torch_unpool.txt")
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-    {
-        let (key, val) = line.split_once(' ').unwrap_or((line, ""));
-        if key == "end" {
-            cases.push(UnpoolCase(std::mem::take(&mut f)));
-        } else {
-            f.insert(key, val);
-        }
-    }
-    cases
+    blocks(include_str!("../../fixtures/torch_unpool.txt"))
+        .into_iter()
+        .map(UnpoolCase)
+        .collect()
 }
 
 /// Unpools `values`/`indices` (logical order) of `shape` in layout `last` and type `E`;
