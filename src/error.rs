@@ -223,6 +223,91 @@ pub enum PoolError {
         /// Elements of one plane or volume.
         volume: usize,
     },
+    /// A strided view that reaches past its slice (or whose extent overflows).
+    ViewOutOfBounds {
+        /// The view's shape.
+        shape: Vec<usize>,
+        /// Its strides, in elements.
+        strides: Vec<usize>,
+        /// Elements it spans (`None`: more than `usize` holds).
+        needed: Option<usize>,
+        /// The slice's length.
+        actual: usize,
+    },
+    /// A writable strided view two of whose elements share memory.
+    ViewOverlaps {
+        /// The view's shape.
+        shape: Vec<usize>,
+        /// Its strides, in elements.
+        strides: Vec<usize>,
+    },
+    /// A strided view whose shape is not the one the call needs.
+    ViewShape {
+        /// Which tensor (`output`, `indices`, `grad_output`).
+        tensor: &'static str,
+        /// The shape the call needs.
+        expected: Vec<usize>,
+        /// The view's shape.
+        actual: Vec<usize>,
+    },
+}
+
+/// What kind of mistake a [`PoolError`] reports: the C ABI's status codes, one per kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// A layer parameter PyTorch or ONNX rejects (kernel, stride, padding, divisor, ratio...).
+    Parameter,
+    /// A shape the layer cannot pool (empty, too small for the window, overflowing).
+    Shape,
+    /// A buffer or view that does not match the call (length, alignment, strides, shape).
+    Buffer,
+    /// An op this layer or element type does not have.
+    Unsupported,
+    /// An ISA that cannot run here, or an unknown `SIMDPOOL_ISA`.
+    Isa,
+    /// A max-pool index, or a fractional sample, outside its range.
+    Index,
+}
+
+impl PoolError {
+    /// The kind of mistake this error reports.
+    pub fn kind(&self) -> ErrorKind {
+        use PoolError as E;
+        match self {
+            E::ZeroParam { .. }
+            | E::PaddingTooLarge { .. }
+            | E::PadsTooLarge { .. }
+            | E::CeilModeWithAutoPad
+            | E::ZeroDivisor
+            | E::AvgOnly { .. }
+            | E::ZeroOutputSize { .. }
+            | E::UnpoolOutputSize { .. }
+            | E::NotForLp { .. }
+            | E::FractionalTarget { .. } => ErrorKind::Parameter,
+            E::EmptyInput { .. }
+            | E::OutputTooSmall { .. }
+            | E::InputSmallerThanKernel { .. }
+            | E::Overflow { .. }
+            | E::FractionalTooLarge { .. } => ErrorKind::Shape,
+            E::InputLength { .. }
+            | E::OutputLength { .. }
+            | E::IndicesLength { .. }
+            | E::ByteLength { .. }
+            | E::Misaligned { .. }
+            | E::GradOutputLength { .. }
+            | E::GradInputLength { .. }
+            | E::SamplesLength { .. }
+            | E::ViewOutOfBounds { .. }
+            | E::ViewOverlaps { .. }
+            | E::ViewShape { .. } => ErrorKind::Buffer,
+            E::IndicesOnAvg
+            | E::KindMismatch { .. }
+            | E::NotDifferentiable { .. }
+            | E::TypeUnsupported { .. } => ErrorKind::Unsupported,
+            E::IsaUnavailable { .. } | E::UnknownIsa { .. } => ErrorKind::Isa,
+            E::SampleOutOfRange { .. } | E::IndexOutOfRange { .. } => ErrorKind::Index,
+        }
+    }
 }
 
 impl PoolError {
@@ -431,6 +516,26 @@ impl fmt::Display for PoolError {
                 "Found an invalid max index: {index} (at position {position}) is outside its \
                  plane of {volume} elements"
             ),
+            PoolError::ViewOutOfBounds { shape, strides, needed, actual } => match needed {
+                Some(n) => write!(
+                    f,
+                    "a view of shape {shape:?} with strides {strides:?} spans {n} elements, \
+                     but its slice has {actual}"
+                ),
+                None => write!(
+                    f,
+                    "a view of shape {shape:?} with strides {strides:?} spans more elements \
+                     than usize holds"
+                ),
+            },
+            PoolError::ViewOverlaps { shape, strides } => write!(
+                f,
+                "a writable view of shape {shape:?} with strides {strides:?} has elements \
+                 that share memory"
+            ),
+            PoolError::ViewShape { tensor, expected, actual } => {
+                write!(f, "{tensor} has shape {actual:?}, but the call needs {expected:?}")
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! # simdpool
 //!
 //! Max and average pooling (1-D, 2-D and 3-D, regular, adaptive and global) over
-//! channels-first or channels-last tensors of `f32`, [`f16`], [`bf16`], `i8` or `u8`
+//! channels-first or channels-last tensors of `f32`, [`f16`](struct@f16), [`bf16`], `i8` or `u8`
 //! ([`Element`]; or bytes plus a [`DType`]) with exactly PyTorch's semantics (output
 //! sizes, values, argmax indices, NaN handling, rejected parameters) and ONNX's padding
 //! attributes, vectorized by hand for AVX-512, AVX2 and NEON, chosen at run time, and split
@@ -66,16 +66,17 @@
 //! ```
 //!
 //! The pipeline, one module each: `params` (the builders) → `plan` (validation, the choice
-//! of [`Work`](plan::Work)) → `dispatch` (ISA) → `threading` (volumes, planes, row blocks;
+//! of `Work`) → `dispatch` (ISA) → `threading` (volumes, planes, row blocks;
 //! `depth` for 3-D, `adaptive` for unequal windows; `channels_last` for that layout;
 //! `staged` for other element types where no kernel loads them) → `simdpool_kernels`
 //! (per-ISA kernels).
-//! [`reference`] is the scalar oracle the tests hold every path to.
+//! [`reference`](mod@reference) is the scalar oracle the tests hold every path to.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
 
-/// The README's Rust examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's Rust examples, compiled and run as doctests (with every feature: one of
+/// them needs `ndarray`).
+#[cfg(all(doctest, feature = "ndarray"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
 
@@ -88,6 +89,8 @@ mod dispatch;
 mod error;
 mod fractional;
 mod lp;
+#[cfg(feature = "ndarray")]
+mod ndarray_views;
 mod params;
 mod per_plane;
 mod plan;
@@ -95,11 +98,12 @@ pub mod reference;
 mod scatter;
 mod staged;
 mod stochastic;
+mod strided;
 mod threading;
 mod unpool;
 
 pub use dispatch::{selected_isa, supported_isas};
-pub use error::PoolError;
+pub use error::{ErrorKind, PoolError};
 pub use fractional::{FractionalMaxPool2d, FractionalMaxPool3d};
 pub use half::{bf16, f16};
 pub use params::{
@@ -108,6 +112,7 @@ pub use params::{
 };
 pub use simdpool_kernels::{DType, Element, Isa};
 pub use stochastic::StochasticPool2d;
+pub use strided::{packed_strides, Strided, StridedMut, StridedRoute};
 pub use unpool::{MaxUnpool1d, MaxUnpool2d, MaxUnpool3d};
 
 use params::{AdaptiveSpec, Spec};
@@ -214,6 +219,9 @@ pub trait Layer: sealed::Sealed {
     fn layout(self, layout: Layout) -> Self
     where
         Self: Sized;
+
+    /// The layer's memory layout.
+    fn layout_of(&self) -> Layout;
 
     /// The call as the oracle sees it (for [`reference`]).
     #[doc(hidden)]
@@ -425,7 +433,7 @@ macro_rules! layer {
             /// Everything is checked before anything is written: on error `output` is
             /// untouched.
             ///
-            /// `E` is the element type: `f32`, [`f16`], [`bf16`], `i8` or `u8` (see the
+            /// `E` is the element type: `f32`, [`f16`](struct@f16), [`bf16`], `i8` or `u8` (see the
             /// crate's documentation for what each computes).
             pub fn forward<E: Element>(
                 &self,
@@ -518,7 +526,7 @@ macro_rules! layer {
             /// `adaptive_avg_pool*d_backward`): writes `grad_input`, of the input's shape
             /// and layout, from `grad_output`, of the forward output's. `grad_input` is
             /// overwritten, not accumulated into. Bit-exact with PyTorch in every supported
-            /// type (`f32`, [`f16`], [`bf16`]: each division and addition rounded to the
+            /// type (`f32`, [`f16`](struct@f16), [`bf16`]: each division and addition rounded to the
             /// type, as PyTorch's CPU kernels do); on error nothing is written.
             pub fn backward<E: Element>(
                 &self,
@@ -569,6 +577,83 @@ macro_rules! layer {
                     adaptive: $adaptive,
                 };
                 Ok((call, plan))
+            }
+
+            /// [`forward`](Self::forward) on strided views (a channel or batch slice of a
+            /// larger tensor, a permuted view), logical shapes `[n, c, spatial...]`;
+            /// `output`'s shape must be the output shape. Tensors packed in either layout,
+            /// or whose every image is, are pooled in place; other views are gathered into
+            /// packed buffers first (a copy). Returns the output shape and how it ran.
+            pub fn forward_strided<E: Element>(
+                &self,
+                input: Strided<'_, E, $s>,
+                output: StridedMut<'_, E, $s>,
+            ) -> Result<([usize; $s], StridedRoute), PoolError> {
+                strided::forward(self, input, output, None)
+            }
+
+            /// [`forward_with_indices`](Self::forward_with_indices) on strided views, as
+            /// [`forward_strided`](Self::forward_strided).
+            pub fn forward_strided_with_indices<E: Element>(
+                &self,
+                input: Strided<'_, E, $s>,
+                output: StridedMut<'_, E, $s>,
+                indices: StridedMut<'_, i64, $s>,
+            ) -> Result<([usize; $s], StridedRoute), PoolError> {
+                if self.0.kind == Kind::Avg {
+                    return Err(PoolError::IndicesOnAvg);
+                }
+                strided::forward(self, input, output, Some(indices))
+            }
+
+            /// [`forward`](Self::forward) on `ndarray` views (feature `ndarray`), logical
+            /// shape `[n, c, spatial...]` in any memory order ndarray can describe: a
+            /// contiguous view (standard, or permuted channels-last) is pooled in place,
+            /// otherwise each image is where its memory is contiguous, and copied where
+            /// not. `output`'s shape must be the output shape.
+            #[cfg(feature = "ndarray")]
+            pub fn forward_view<E: Element>(
+                &self,
+                input: ndarray::ArrayView<'_, E, ndarray::Dim<[usize; $s]>>,
+                output: ndarray::ArrayViewMut<'_, E, ndarray::Dim<[usize; $s]>>,
+            ) -> Result<[usize; $s], PoolError> {
+                ndarray_views::forward(self, input, output, None)
+            }
+
+            /// [`forward_with_indices`](Self::forward_with_indices) on `ndarray` views, as
+            /// [`forward_view`](Self::forward_view).
+            #[cfg(feature = "ndarray")]
+            pub fn forward_view_with_indices<E: Element>(
+                &self,
+                input: ndarray::ArrayView<'_, E, ndarray::Dim<[usize; $s]>>,
+                output: ndarray::ArrayViewMut<'_, E, ndarray::Dim<[usize; $s]>>,
+                indices: ndarray::ArrayViewMut<'_, i64, ndarray::Dim<[usize; $s]>>,
+            ) -> Result<[usize; $s], PoolError> {
+                if self.0.kind == Kind::Avg {
+                    return Err(PoolError::IndicesOnAvg);
+                }
+                ndarray_views::forward(self, input, output, Some(indices))
+            }
+
+            /// [`backward`](Self::backward) on strided views; `grad_input`'s shape is the
+            /// input's. Views not packed in one layout are copied.
+            pub fn backward_strided<E: Element>(
+                &self,
+                grad_output: Strided<'_, E, $s>,
+                grad_input: StridedMut<'_, E, $s>,
+            ) -> Result<StridedRoute, PoolError> {
+                strided::backward(self, grad_output, None, grad_input)
+            }
+
+            /// [`backward_from_indices`](Self::backward_from_indices) on strided views, as
+            /// [`backward_strided`](Self::backward_strided).
+            pub fn backward_strided_from_indices<E: Element>(
+                &self,
+                grad_output: Strided<'_, E, $s>,
+                indices: Strided<'_, i64, $s>,
+                grad_input: StridedMut<'_, E, $s>,
+            ) -> Result<StridedRoute, PoolError> {
+                strided::backward(self, grad_output, Some(indices), grad_input)
             }
 
             /// The ISA this layer's `forward` runs: its forced one, else
@@ -676,6 +761,9 @@ macro_rules! layer {
             }
             fn layout(self, layout: Layout) -> $name {
                 $name::layout(self, layout)
+            }
+            fn layout_of(&self) -> Layout {
+                self.0.layout
             }
             fn describe(&self, shape: [usize; $s]) -> Result<reference::Description, PoolError> {
                 self.0.describe(&shape)

@@ -1,5 +1,5 @@
 //! Window reducers behind `simdpool`: one algorithm per reducer, written once over a small
-//! vector trait ([`vector`]), stamped out per instruction set.
+//! vector trait (`vector.rs`), stamped out per instruction set.
 //!
 //! Layout (the pipeline's last stage):
 //! - [`Geometry`]: the per-shape plan the kernels read (taps, interior columns, divisor).
