@@ -169,6 +169,12 @@ pub(crate) struct Axes {
 
 impl Axes {
     pub(crate) fn of(plan: &Plan, c: usize) -> Axes {
+        Axes::in_memory(plan, Memory::packed(plan, c).input)
+    }
+
+    /// The windows of an input whose depth, rows and columns lie `memory[1..]` elements
+    /// apart (channels contiguous).
+    fn in_memory(plan: &Plan, memory: [usize; 4]) -> Axes {
         let d = Description::of(plan);
         let adaptive = matches!(d.axes[0], Windows::Adaptive { .. });
         let global = d.axes.iter().all(|a| a.out() == 1);
@@ -178,6 +184,7 @@ impl Axes {
         let parts = [0, 1, 2].map(|i| {
             let a = d.axes[i];
             let unit = strides[i];
+            let apart = memory[i + 1];
             (0..a.out())
                 .map(|o| {
                     let t = taps(&a, o);
@@ -188,10 +195,10 @@ impl Axes {
                         offset: if t.count == 0 {
                             0
                         } else {
-                            t.at as usize * unit * c
+                            t.at as usize * apart
                         },
                         count: t.count,
-                        step: index_step.saturating_mul(c),
+                        step: (t.step as usize).saturating_mul(apart),
                         index: t.first * unit as i64,
                         index_step,
                         padded: t.padded,
@@ -273,6 +280,26 @@ impl Axes {
     }
 }
 
+/// Where a channels-last call's tensors lie, in elements: the input's images, depth, rows
+/// and columns `input` apart (channels contiguous), the output's pixels `pixel` apart with
+/// its rows and images packed at that step (indices alike). Packed tensors have `pixel = c`;
+/// a channel slice of a wider tensor, more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Memory {
+    pub(crate) input: [usize; 4],
+    pub(crate) pixel: usize,
+}
+
+impl Memory {
+    pub(crate) fn packed(plan: &Plan, c: usize) -> Memory {
+        let [_, h, w] = plan.input;
+        Memory {
+            input: [plan.in_volume() * c, h * w * c, w * c, c],
+            pixel: c,
+        }
+    }
+}
+
 /// The pixel kernels over the whole call, in any element type; `quantized`: an integer
 /// average as PyTorch's quantized one (the sum times `1 / divisor`, see [`Window::scale`]).
 /// Indices come out in PyTorch's plane numbering.
@@ -288,22 +315,43 @@ pub(crate) fn pixels<E: Element>(
     parallel: bool,
     quantized: bool,
 ) {
+    let memory = Memory::packed(plan, c);
+    pixels_in(k, op, plan, c, memory, src, dst, idx, parallel, quantized)
+}
+
+/// [`pixels`] on tensors lying as `memory` says; `dst` and `idx` hold the output's pixels
+/// up to the last one's channels.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn pixels_in<E: Element>(
+    k: &Kernels,
+    op: Op,
+    plan: &Plan,
+    c: usize,
+    memory: Memory,
+    src: &[E],
+    dst: &mut [E],
+    idx: &mut [i64],
+    parallel: bool,
+    quantized: bool,
+) {
     let pop = match op {
         Op::Max => PixelOp::Max,
         Op::ArgMax => PixelOp::ArgMax,
         Op::Avg => PixelOp::Avg,
     };
-    let mut axes = Axes::of(plan, c);
+    let mut axes = Axes::in_memory(plan, memory.input);
     axes.quantized = quantized;
     let [od, oh, ow] = plan.output;
-    let in_image = plan.in_volume() * c;
+    let in_image = memory.input[0];
     let pixels = plan.volumes / c * od * oh * ow;
-    // Output pixels `p0..` (image-major) of channels `ch`, into `d`/`i` laid out `ld` apart,
-    // in pieces of at most `PIECE` pixels of one row (windows on the stack: a long 1-D row's
-    // windows on the heap cost more in page faults than the pooling).
+    let po = memory.pixel;
+    // Output pixels `p0..` (image-major) of channels `ch`, into `d`/`i` laid out `ld` apart
+    // (the last pixel may end at its last channel), in pieces of at most `PIECE` pixels of
+    // one row (windows on the stack: a long 1-D row's windows on the heap cost more in page
+    // faults than the pooling).
     let run = |p0: usize, ch: std::ops::Range<usize>, ld: usize, d: &mut [E], i: &mut [i64]| {
         let mut windows = [Window::default(); PIECE];
-        let count = d.len() / ld;
+        let count = d.len().div_ceil(ld);
         let mut done = 0;
         while done < count {
             let p = p0 + done;
@@ -311,8 +359,8 @@ pub(crate) fn pixels<E: Element>(
             let n = (ow - x).min(PIECE).min(count - done);
             let (img, zy) = (r / (od * oh), r % (od * oh));
             axes.row(zy / oh, zy % oh, x..x + n, ch.start, &mut windows[..n]);
-            let s = &src[img * in_image..(img + 1) * in_image];
-            let span = done * ld..(done + n) * ld;
+            let s = &src[img * in_image..];
+            let span = done * ld..((done + n) * ld).min(d.len());
             let i = if op == Op::ArgMax {
                 &mut i[span.clone()]
             } else {
@@ -332,22 +380,22 @@ pub(crate) fn pixels<E: Element>(
         1
     };
     if threads == 1 {
-        return run(0, 0..c, c, dst, idx);
+        return run(0, 0..c, po, dst, idx);
     }
     let want = threads * TASKS_PER_THREAD;
     if pixels >= want || c < 32 {
         // Blocks of output pixels (rows, or pieces of long rows), whole pixels each.
         let per = pixels.div_ceil(want);
-        let chunk = per * c;
+        let chunk = per * po;
         if op == Op::ArgMax {
             dst.par_chunks_mut(chunk)
                 .zip(idx.par_chunks_mut(chunk))
                 .enumerate()
-                .for_each(|(t, (d, i))| run(t * per, 0..c, c, d, i));
+                .for_each(|(t, (d, i))| run(t * per, 0..c, po, d, i));
         } else {
             dst.par_chunks_mut(chunk)
                 .enumerate()
-                .for_each(|(t, d)| run(t * per, 0..c, c, d, &mut []));
+                .for_each(|(t, d)| run(t * per, 0..c, po, d, &mut []));
         }
         return;
     }
@@ -369,7 +417,7 @@ pub(crate) fn pixels<E: Element>(
     for (b, (d, i)) in parts.iter().enumerate() {
         let w = d.len() / pixels;
         for p in 0..pixels {
-            let at = p * c + b * width;
+            let at = p * po + b * width;
             dst[at..at + w].copy_from_slice(&d[p * w..(p + 1) * w]);
             if op == Op::ArgMax {
                 idx[at..at + w].copy_from_slice(&i[p * w..(p + 1) * w]);

@@ -65,6 +65,22 @@
 //! # Ok::<(), simdpool::PoolError>(())
 //! ```
 //!
+//! | PyTorch | ONNX | simdpool |
+//! |---|---|---|
+//! | `nn.MaxPool1d/2d/3d` | `MaxPool` | [`Pool1d::max`], [`Pool2d::max`], [`Pool3d::max`] (`forward_with_indices` for `return_indices`; [`IndexStyle`] for `storage_order`) |
+//! | `nn.AvgPool1d/2d/3d` | `AveragePool` | [`Pool2d::avg`] (and 1-D, 3-D) |
+//! | `nn.LPPool1d/2d/3d` | `LpPool` | [`Pool2d::lp`] (and 1-D, 3-D; `lp_abs` for ONNX) |
+//! | `nn.AdaptiveMaxPool*d`, `nn.AdaptiveAvgPool*d` | `GlobalMaxPool`, `GlobalAveragePool` | [`AdaptivePool2d::max`], [`AdaptivePool2d::avg`], [`AdaptivePool2d::global`] (and 1-D, 3-D) |
+//! | `nn.MaxUnpool1d/2d/3d` | `MaxUnpool` | [`MaxUnpool2d`] (and 1-D, 3-D) |
+//! | `nn.FractionalMaxPool2d/3d` | — | [`FractionalMaxPool2d`], [`FractionalMaxPool3d`] |
+//! | autograd of the above | — | `backward`, `backward_from_indices` on each builder |
+//! | — (Zeiler & Fergus 2013) | — | [`StochasticPool2d`] |
+//!
+//! Tensors in other memory than a packed slice (a channel slice of a concatenated tensor, a
+//! permuted view) go through [`Strided`] views (`forward_strided` on every builder), or
+//! with the `ndarray` feature ndarray views (`forward_view`); C and C++ engines use the
+//! `simdpool-capi` crate's header over the same calls.
+//!
 //! The pipeline, one module each: `params` (the builders) → `plan` (validation, the choice
 //! of `Work`) → `dispatch` (ISA) → `threading` (volumes, planes, row blocks;
 //! `depth` for 3-D, `adaptive` for unequal windows; `channels_last` for that layout;
@@ -344,6 +360,51 @@ impl Call {
         }
         Ok(())
     }
+}
+
+impl Call {
+    /// A channels-last call on views lying as `memory` says (channels contiguous), straight
+    /// to the pixel kernels; the caller checked the views and the route.
+    #[allow(clippy::too_many_arguments)]
+    fn run_pixels<E: Element>(
+        &self,
+        plan: &Plan,
+        c: usize,
+        memory: channels_last::Memory,
+        input: &[E],
+        output: &mut [E],
+        indices: &mut [i64],
+    ) -> Result<(), PoolError> {
+        let kernels = dispatch::resolve(self.isa, self.source)?;
+        if plan.work == plan::Work::Nothing {
+            return Ok(());
+        }
+        // As `staged`: integer averages are PyTorch's quantized ones, but for the mean.
+        let mean = self.adaptive && plan.output == [1, 1, 1];
+        let quantized = self.op == Op::Avg && E::DTYPE.is_integer() && !mean;
+        let parallel = self.parallel;
+        channels_last::pixels_in(
+            &kernels, self.op, plan, c, memory, input, output, indices, parallel, quantized,
+        );
+        Ok(())
+    }
+}
+
+/// The strided calls' way into the pixel kernels (see `strided.rs`).
+pub(crate) trait PixelRoute<const S: usize> {
+    /// Pools channels-last views lying as `memory` says through the pixel kernels, if this
+    /// layer and shape take them (`Ok(false)` if not: LP, one channel, argmax indices in
+    /// another style than PyTorch's or past the kernels' exact range).
+    #[allow(clippy::too_many_arguments)]
+    fn pixel_route<E: Element>(
+        &self,
+        indices: bool,
+        input: &[E],
+        shape: [usize; S],
+        memory: channels_last::Memory,
+        output: &mut [E],
+        idx: &mut [i64],
+    ) -> Result<bool, PoolError>;
 }
 
 /// LP pooling's hook into the builders: regular layers may be LP layers, adaptive ones never.
@@ -689,6 +750,36 @@ macro_rules! layer {
                 call.adaptive = $adaptive;
                 call.run(&plan, input, &shape, output, idx)?;
                 Ok(out_shape(shape, &plan))
+            }
+        }
+
+        impl PixelRoute<$s> for $name {
+            fn pixel_route<E: Element>(
+                &self,
+                indices: bool,
+                input: &[E],
+                shape: [usize; $s],
+                memory: channels_last::Memory,
+                output: &mut [E],
+                idx: &mut [i64],
+            ) -> Result<bool, PoolError> {
+                let style = $style(&self.0);
+                if self.0.is_lp() || shape[1] < 2 || (indices && style != IndexStyle::Plane) {
+                    return Ok(false);
+                }
+                let plan = self.0.plan(&shape)?;
+                let source = concat!(stringify!($name), "::isa");
+                let mut call = Call::new(self.0.kind, indices, self.0.isa, source)?;
+                let exact = channels_last::F32_EXACT;
+                if channels_last::route(&plan, call.op, shape[1], exact)
+                    != channels_last::Route::Pixels
+                {
+                    return Ok(false);
+                }
+                call.parallel = self.0.parallel;
+                call.adaptive = $adaptive;
+                call.run_pixels(&plan, shape[1], memory, input, output, idx)?;
+                Ok(true)
             }
         }
 

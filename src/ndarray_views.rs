@@ -6,7 +6,7 @@
 use ndarray::{ArrayView, ArrayViewMut, Dimension, IxDyn, RemoveAxis};
 
 use crate::strided::{self, Strided, StridedMut};
-use crate::{Element, Layer, PoolError};
+use crate::{Element, Layer, PixelRoute, PoolError};
 
 /// Shape and non-negative strides of a view, with a batch of one in front for an image.
 fn parts<const S: usize>(shape: &[usize], strides: &[isize]) -> Option<([usize; S], [usize; S])> {
@@ -54,7 +54,7 @@ pub(crate) fn forward<L, E, D, const S: usize>(
     mut i: Option<ArrayViewMut<'_, i64, D>>,
 ) -> Result<[usize; S], PoolError>
 where
-    L: Layer<Shape = [usize; S]> + Clone,
+    L: Layer<Shape = [usize; S]> + PixelRoute<S> + Clone,
     E: Element,
     D: Dimension + RemoveAxis,
 {

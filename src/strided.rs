@@ -4,13 +4,30 @@
 //! 1. every tensor packed in one layout (either): the slices themselves;
 //! 2. every image packed in one layout (channel slices of NCHW, batch slices): one call per
 //!    image on its slice, no copy;
-//! 3. otherwise the tensors are gathered into packed buffers in the layer's layout, pooled,
+//! 3. channels-last views whose channels are contiguous (a channel slice of NHWC, a crop):
+//!    the pixel kernels read any pixel, row and image strides and write pixels any step
+//!    apart, in place;
+//! 4. otherwise the tensors are gathered into packed buffers in the layer's layout, pooled,
 //!    and the results scattered into place once the call has succeeded.
 
-use crate::{Element, Layer, Layout, PoolError};
+use crate::channels_last::Memory;
+use crate::{Element, Layer, Layout, PixelRoute, PoolError};
 
 /// A read-only tensor view: element `[i0, i1, ..]` (logical order `[n, c, spatial...]`, as
 /// every shape in this crate) is `data[i0·strides[0] + i1·strides[1] + ..]`.
+///
+/// ```
+/// use simdpool::{Layout, Pool2d, Strided, StridedMut, StridedRoute};
+/// // Channels 1..3 of a 1×4×2×2 NHWC tensor, pooled into a packed NHWC output in place.
+/// let x: Vec<f32> = (0..16).map(|v| v as f32).collect();
+/// let view = Strided::new(&x[1..], [1, 2, 2, 2], [16, 1, 8, 4])?;
+/// let mut y = [0.0; 2];
+/// let out = StridedMut::packed(&mut y, [1, 2, 1, 1], Layout::ChannelsLast)?;
+/// let (shape, route) = Pool2d::max(2).forward_strided(view, out)?;
+/// assert_eq!((shape, route), ([1, 2, 1, 1], StridedRoute::Pixels));
+/// assert_eq!(y, [13.0, 14.0]); // the last pixel's channels 1 and 2
+/// # Ok::<(), simdpool::PoolError>(())
+/// ```
 #[derive(Debug)]
 pub struct Strided<'a, T, const S: usize> {
     data: &'a [T],
@@ -232,6 +249,8 @@ pub enum StridedRoute {
     Packed(Layout),
     /// Every image packed in this layout: one call per image, no copy.
     PerImage(Layout),
+    /// Channels contiguous: the channels-last pixel kernels on the views themselves.
+    Pixels,
     /// Gathered into packed buffers in the layer's layout and scattered back.
     Copied,
 }
@@ -250,6 +269,44 @@ fn route<const S: usize>(mine: Layout, tensors: &[(&[usize; S], &[usize; S])]) -
         }
     }
     StridedRoute::Copied
+}
+
+/// The step between output pixels if the view's pixels (images too when `batch`) lie in
+/// channels-last order at one step, each pixel's channels contiguous; `None` otherwise.
+fn pixel_step<const S: usize>(
+    shape: &[usize; S],
+    strides: &[usize; S],
+    batch: bool,
+) -> Option<usize> {
+    let c = shape[1];
+    if c > 1 && strides[1] != 1 {
+        return None;
+    }
+    // Innermost first: columns, rows, depth, then the batch.
+    let mut axes: Vec<usize> = (2..S).rev().collect();
+    if batch {
+        axes.push(0);
+    }
+    let mut step = None;
+    let mut inner = 1usize;
+    for &a in &axes {
+        if shape[a] > 1 {
+            let p = *step.get_or_insert(strides[a] / inner.max(1));
+            if p < c || p.checked_mul(inner)? != strides[a] {
+                return None;
+            }
+        }
+        inner = inner.checked_mul(shape[a])?;
+    }
+    Some(step.unwrap_or(c))
+}
+
+/// The input's memory for the pixel kernels: image, depth, row and column strides.
+fn input_memory<const S: usize>(strides: &[usize; S]) -> [usize; 4] {
+    let mut m = [0; 4];
+    m[0] = strides[0];
+    m[4 - (S - 2)..].copy_from_slice(&strides[2..]);
+    m
 }
 
 /// The offset of every innermost run of the view, in memory order of `layout`, with the
@@ -346,7 +403,7 @@ pub(crate) fn forward<L, E, const S: usize>(
     mut ix: Option<StridedMut<'_, i64, S>>,
 ) -> Result<([usize; S], StridedRoute), PoolError>
 where
-    L: Layer<Shape = [usize; S]> + Clone,
+    L: Layer<Shape = [usize; S]> + PixelRoute<S> + Clone,
     E: Element,
 {
     let out = layer.output_shape(x.shape)?;
@@ -359,7 +416,10 @@ where
     if let Some(ix) = &ix {
         tensors.push((&ix.shape, &ix.strides));
     }
-    let route = route(mine, &tensors);
+    let mut route = route(mine, &tensors);
+    if route == StridedRoute::Copied && pixels(layer, &x, &mut y, ix.as_mut())? {
+        route = StridedRoute::Pixels;
+    }
     let run = |l: Layout, xs: &[E], shape, ys: &mut [E], is: Option<&mut [i64]>| {
         let layer = layer.clone().layout(l);
         match is {
@@ -379,6 +439,7 @@ where
                 run(l, nth(&x, n), image(x.shape), nth_mut(&mut y, n), is)?;
             }
         }
+        StridedRoute::Pixels => {}
         StridedRoute::Copied => {
             let xs = gather(x, mine);
             let len = out.iter().product();
@@ -392,6 +453,61 @@ where
         }
     }
     Ok((out, route))
+}
+
+/// Route 3: pools through the pixel kernels if the views lie as they read and write and
+/// the layer takes them; `Ok(false)` (nothing written) if not.
+fn pixels<L, E, const S: usize>(
+    layer: &L,
+    x: &Strided<'_, E, S>,
+    y: &mut StridedMut<'_, E, S>,
+    mut ix: Option<&mut StridedMut<'_, i64, S>>,
+) -> Result<bool, PoolError>
+where
+    L: PixelRoute<S>,
+    E: Element,
+{
+    let c = x.shape[1];
+    if c < 2 || x.strides[1] != 1 || ix.as_ref().is_some_and(|i| i.strides != y.strides) {
+        return Ok(false);
+    }
+    let whole = pixel_step(&y.shape, &y.strides, true);
+    let Some(step) = whole.or_else(|| pixel_step(&y.shape, &y.strides, false)) else {
+        return Ok(false);
+    };
+    let memory = Memory {
+        input: input_memory(&x.strides),
+        pixel: step,
+    };
+    let indices = ix.is_some();
+    // Output elements from the first pixel to the last one's last channel.
+    let span = |images: usize| {
+        let pixels = images * y.shape[2..].iter().product::<usize>();
+        (pixels * step).saturating_sub(step - c)
+    };
+    if whole.is_some() {
+        let n = span(y.shape[0]);
+        let is = match ix {
+            Some(v) => &mut v.data[..n],
+            None => &mut [],
+        };
+        return layer.pixel_route(indices, x.data, x.shape, memory, &mut y.data[..n], is);
+    }
+    // Images apart: one call each (alike, so only the first can fail, before any write).
+    let n = span(1);
+    let (image_x, image_y) = (image(x.shape), y.strides[0]);
+    for b in 0..x.shape[0] {
+        let xs = &x.data[b * x.strides[0]..];
+        let ys = &mut y.data[b * image_y..][..n];
+        let is = match ix.as_mut() {
+            Some(v) => &mut v.data[b * image_y..][..n],
+            None => &mut [],
+        };
+        if !layer.pixel_route(indices, xs, image_x, memory, ys, is)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Backward on views (average when `indices` is `None`, else max): never per image, so
@@ -438,7 +554,7 @@ where
             )?;
             Ok(StridedRoute::Packed(l))
         }
-        StridedRoute::PerImage(_) | StridedRoute::Copied => {
+        StridedRoute::PerImage(_) | StridedRoute::Pixels | StridedRoute::Copied => {
             let g = gather(grad_output, mine);
             let is = indices.map(|v| gather(v, mine));
             let mut gi = vec![E::from_f32(0.0); shape.iter().product()];

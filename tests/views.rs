@@ -5,7 +5,8 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use simdpool::{
-    packed_strides, Layout, Pool1d, Pool2d, Pool3d, PoolError, Strided, StridedMut, StridedRoute,
+    packed_strides, AdaptivePool2d, Layout, Pool1d, Pool2d, Pool3d, PoolError, Strided, StridedMut,
+    StridedRoute,
 };
 
 const SENTINEL: f32 = -777.0;
@@ -43,6 +44,8 @@ enum Place {
     ChannelSlice(Layout, usize, usize),
     /// Every other image of a batch twice as large, packed in a layout.
     EveryOtherImage(Layout),
+    /// Channels `lo..lo + c` of every other image of a channels-last parent.
+    SliceOfEveryOther(usize, usize),
     /// The last two axes swapped in memory (a transposed view).
     Transposed,
 }
@@ -64,6 +67,13 @@ fn place<const S: usize>(shape: [usize; S], p: Place) -> ([usize; S], usize, usi
             let mut s = packed_strides(shape, l).unwrap();
             s[0] *= 2;
             (s, 0, 2 * shape.iter().product::<usize>())
+        }
+        Place::SliceOfEveryOther(lo, extra) => {
+            let mut parent = shape;
+            parent[1] += extra;
+            let mut s = packed_strides(parent, Layout::ChannelsLast).unwrap();
+            s[0] *= 2;
+            (s, lo, 2 * parent.iter().product::<usize>())
         }
         Place::Transposed => {
             let mut swapped = shape;
@@ -101,7 +111,7 @@ fn check<const S: usize>(
     x: &[f32],
     pin: Place,
     pout: Place,
-    route: StridedRoute,
+    route: Option<StridedRoute>,
 ) {
     let packed = pool(Layout::ChannelsFirst);
     let out = packed.out_shape(shape);
@@ -123,7 +133,9 @@ fn check<const S: usize>(
         StridedMut::new(&mut output[start_o..], out, so).unwrap(),
         StridedMut::new(&mut idx[start_o..], out, so).unwrap(),
     );
-    assert_eq!(got, route, "{name}: {pin:?} → {pout:?}");
+    if let Some(route) = route {
+        assert_eq!(got, route, "{name}: {pin:?} → {pout:?}");
+    }
     let mut inside = vec![false; parent_o];
     for (k, at) in indices_of(&out).iter().enumerate() {
         let o = start_o + offset(at, &so);
@@ -207,14 +219,18 @@ fn expected(pin: Place, pout: Place) -> StridedRoute {
     use Place::*;
     let layout = |p: Place| match p {
         Packed(l) | ChannelSlice(l, ..) | EveryOtherImage(l) => Some(l),
+        SliceOfEveryOther(..) => Some(Layout::ChannelsLast),
         Transposed => None,
     };
     match (layout(pin), layout(pout)) {
         (Some(a), Some(b)) if a == b => match (pin, pout) {
             (Packed(_), Packed(_)) => StridedRoute::Packed(a),
-            // A channels-last channel slice leaves each pixel's channels apart.
-            (ChannelSlice(Layout::ChannelsLast, ..), _)
-            | (_, ChannelSlice(Layout::ChannelsLast, ..)) => StridedRoute::Copied,
+            // A channels-last channel slice leaves each pixel's channels apart: the pixel
+            // kernels read and write such views in place.
+            (ChannelSlice(Layout::ChannelsLast, ..) | SliceOfEveryOther(..), _)
+            | (_, ChannelSlice(Layout::ChannelsLast, ..) | SliceOfEveryOther(..)) => {
+                StridedRoute::Pixels
+            }
             _ => StridedRoute::PerImage(a),
         },
         _ => StridedRoute::Copied,
@@ -241,10 +257,11 @@ fn every_placement_matches_the_packed_call() {
         let x = logical(shape, &mut rng);
         let mut all: Vec<Place> = places(Layout::ChannelsFirst).to_vec();
         all.extend(places(Layout::ChannelsLast));
+        all.push(Place::SliceOfEveryOther(1, 4));
         all.push(Place::Transposed);
         for &pin in &all {
             for &pout in &all {
-                check("2d", &p2, shape, &x, pin, pout, expected(pin, pout));
+                check("2d", &p2, shape, &x, pin, pout, Some(expected(pin, pout)));
                 runs += 1;
             }
         }
@@ -269,14 +286,48 @@ fn every_placement_matches_the_packed_call() {
         for l in [Layout::ChannelsFirst, Layout::ChannelsLast] {
             for pin in places(l) {
                 for pout in places(l) {
-                    check("1d", &p1, s1, &x1, pin, pout, expected(pin, pout));
-                    check("3d", &p3, s3, &x3, pin, pout, expected(pin, pout));
+                    check("1d", &p1, s1, &x1, pin, pout, Some(expected(pin, pout)));
+                    check("3d", &p3, s3, &x3, pin, pout, Some(expected(pin, pout)));
                     runs += 2;
                 }
             }
         }
     }
-    assert_eq!(runs, 2 * (49 + 36));
+    assert_eq!(runs, 2 * (64 + 36));
+}
+
+views!(AdaptivePool2d, 4);
+
+#[test]
+fn adaptive_and_global_take_every_route() {
+    let mut rng = StdRng::seed_from_u64(12);
+    let shape = [2, 5, 7, 9];
+    let x = logical(shape, &mut rng);
+    let mut all: Vec<Place> = places(Layout::ChannelsFirst).to_vec();
+    all.extend(places(Layout::ChannelsLast));
+    all.push(Place::SliceOfEveryOther(2, 3));
+    for argmax in [false, true] {
+        let layers = [
+            AdaptivePool2d::avg(1),
+            AdaptivePool2d::max((2, 3)),
+            AdaptivePool2d::avg((3, 4)),
+        ];
+        for layer in layers {
+            if argmax && layer.kind() == simdpool::Kind::Avg {
+                continue;
+            }
+            let pool =
+                |l: Layout| -> Box<dyn Views<4>> { Box::new((layer.clone().layout(l), argmax)) };
+            for &pin in &all {
+                for &pout in &all {
+                    // A 1×1 output is packed in both layouts at once: no one route to expect.
+                    let route = (layer.output_shape(shape).unwrap()[2..] != [1, 1])
+                        .then(|| expected(pin, pout));
+                    check("adaptive", &pool, shape, &x, pin, pout, route);
+                }
+            }
+        }
+    }
 }
 
 #[test]
@@ -511,4 +562,65 @@ mod ndarray_views {
         );
         assert!(y.iter().all(|&v| v == SENTINEL));
     }
+}
+
+/// The pixel kernels on channel slices of NHWC tensors, forced onto every ISA this CPU
+/// runs, serial and split over rayon (row blocks, and channel blocks for a global pool):
+/// output pixels further apart than their channels, so no vector may spill into the
+/// neighbours' channels.
+#[test]
+fn nhwc_channel_slices_on_every_isa_serial_and_parallel() {
+    let mut rng = StdRng::seed_from_u64(13);
+    let cases: [(&str, [usize; 4], Pool2d); 3] = [
+        (
+            "images",
+            [2, 3, 96, 96],
+            Pool2d::max(3).stride(1).padding(1),
+        ),
+        ("wide", [2, 40, 64, 64], Pool2d::max(3).stride(2)),
+        ("avg", [1, 17, 80, 80], Pool2d::avg(3).stride(2).padding(1)),
+    ];
+    let mut ran = 0;
+    for isa in simdpool::supported_isas() {
+        for parallel in [false, true] {
+            for (name, shape, layer) in &cases {
+                let x = logical(*shape, &mut rng);
+                let argmax = layer.kind() == simdpool::Kind::Max;
+                let pool = |l: Layout| -> Box<dyn Views<4>> {
+                    Box::new((layer.clone().isa(isa).parallel(parallel).layout(l), argmax))
+                };
+                let (pin, pout) = (
+                    Place::ChannelSlice(Layout::ChannelsLast, 1, 3),
+                    Place::SliceOfEveryOther(2, 5),
+                );
+                let route = Some(StridedRoute::Pixels);
+                check(name, &pool, *shape, &x, pin, pout, route);
+                let pout = Place::ChannelSlice(Layout::ChannelsLast, 2, 5);
+                check(name, &pool, *shape, &x, pin, pout, route);
+                ran += 2;
+            }
+            // Global average of one image, 64 channels: split by channel blocks.
+            let shape = [1, 64, 40, 40];
+            let x = logical(shape, &mut rng);
+            let global = simdpool::AdaptivePool2d::avg(1);
+            let pool = |l: Layout| -> Box<dyn Views<4>> {
+                Box::new((global.clone().isa(isa).parallel(parallel).layout(l), false))
+            };
+            let (pin, pout) = (
+                Place::ChannelSlice(Layout::ChannelsLast, 2, 2),
+                Place::SliceOfEveryOther(1, 1),
+            );
+            check(
+                "global",
+                &pool,
+                shape,
+                &x,
+                pin,
+                pout,
+                Some(StridedRoute::Pixels),
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 2 * 7 * 2, "every ISA ran: {ran}");
 }
