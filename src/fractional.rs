@@ -241,10 +241,22 @@ fn intervals<E: Element>(u: f32, input: usize, out: usize, k: usize) -> Vec<usiz
 
 /// Stamps a fractional max-pooling builder of rank `$r` (shapes of `$s` = `$r + 2`).
 macro_rules! fractional_builder {
-    ($name:ident, $r:literal, $s:literal, $module:literal) => {
+    ($name:ident, $r:literal, $s:literal, $module:literal, $shape:literal, $cells:literal) => {
         #[doc = concat!("Fractional max pooling (`nn.", $module, "`): windows of size `kernel` \
             at pseudo-random increasing starts, `output_size` (or `output_ratio` of the \
             input) outputs per axis. See the README for the interval formula.")]
+        ///
+        /// One 2-wide window per axis somewhere in an input of 3, seeded:
+        ///
+        /// ```
+        #[doc = concat!("use simdpool::", stringify!($name), ";")]
+        #[doc = concat!("let x: Vec<f32> = (0..", $cells, ").map(|v| v as f32).collect();")]
+        #[doc = concat!("let pool = ", stringify!($name), "::new(2).output_size(1);")]
+        /// let (mut y, mut ix) = ([0.0f32], [0i64]);
+        #[doc = concat!("pool.forward_seeded(42, &x, ", $shape, ", &mut y, &mut ix)?;")]
+        /// assert_eq!(y[0], x[ix[0] as usize]); // the window's maximum, and where it was
+        /// # Ok::<(), simdpool::PoolError>(())
+        /// ```
         #[derive(Clone, Debug, PartialEq)]
         pub struct $name(FracSpec<$r>);
 
@@ -344,5 +356,19 @@ macro_rules! fractional_builder {
     };
 }
 
-fractional_builder!(FractionalMaxPool2d, 2, 4, "FractionalMaxPool2d");
-fractional_builder!(FractionalMaxPool3d, 3, 5, "FractionalMaxPool3d");
+fractional_builder!(
+    FractionalMaxPool2d,
+    2,
+    4,
+    "FractionalMaxPool2d",
+    "[1, 1, 3, 3]",
+    "9"
+);
+fractional_builder!(
+    FractionalMaxPool3d,
+    3,
+    5,
+    "FractionalMaxPool3d",
+    "[1, 1, 3, 3, 3]",
+    "27"
+);

@@ -164,13 +164,27 @@ pub(crate) struct AdaptiveSpec<const R: usize> {
 
 /// Stamps a regular pooling builder of rank `$r` (shape arrays of `$s` = `$r + 2`).
 macro_rules! pool_builder {
-    ($name:ident, $r:literal, $s:literal, $module:literal, $doc_shape:literal) => {
+    ($name:ident, $r:literal, $s:literal, $module:literal, $doc_shape:literal, $shape:literal, $cells:literal) => {
         #[doc = concat!("A ", $r, "-D pooling layer over ", $doc_shape, " `f32` tensors, with \
             PyTorch's parameters and defaults (`nn.", $module, "`), and ONNX's padding \
             attributes.")]
         ///
         /// Per-axis values (`kernel`, `stride`, `padding`, `dilation`) take one `usize` for
         /// every axis or one value per axis ([`Axes`]).
+        ///
+        /// One window of 2 per axis over `0, 1, ..`:
+        ///
+        /// ```
+        #[doc = concat!("use simdpool::", stringify!($name), ";")]
+        #[doc = concat!("let x: Vec<f32> = (0..", $cells, ").map(|v| v as f32).collect();")]
+        #[doc = concat!("let shape = ", $shape, ";")]
+        /// let mut y = [0.0f32];
+        #[doc = concat!(stringify!($name), "::max(2).forward(&x, shape, &mut y)?;")]
+        #[doc = concat!("assert_eq!(y[0], (", $cells, " - 1) as f32);")]
+        #[doc = concat!(stringify!($name), "::avg(2).forward(&x, shape, &mut y)?;")]
+        #[doc = concat!("assert_eq!(y[0], (", $cells, " - 1) as f32 / 2.0);")]
+        /// # Ok::<(), simdpool::PoolError>(())
+        /// ```
         #[derive(Clone, Debug, PartialEq, Eq)]
         pub struct $name(pub(crate) Spec<$r>);
 
@@ -302,12 +316,26 @@ macro_rules! pool_builder {
 
 /// Stamps an adaptive pooling builder of rank `$r`.
 macro_rules! adaptive_builder {
-    ($name:ident, $r:literal, $doc_shape:literal) => {
+    ($name:ident, $r:literal, $doc_shape:literal, $shape:literal, $cells:literal) => {
         #[doc = concat!("A ", $r, "-D adaptive pooling layer over ", $doc_shape, " `f32` \
             tensors (`nn.AdaptiveAvgPool", $r, "d` / `nn.AdaptiveMaxPool", $r, "d`): the \
             output size is fixed and output `i` pools input `[floor(i·n/out), \
             ceil((i+1)·n/out))` on each axis. Output size 1 on every axis is global pooling \
             (ONNX `GlobalAveragePool` / `GlobalMaxPool`).")]
+        ///
+        /// Global pooling of `0, 1, ..`:
+        ///
+        /// ```
+        #[doc = concat!("use simdpool::{", stringify!($name), ", Kind};")]
+        #[doc = concat!("let x: Vec<f32> = (0..", $cells, ").map(|v| v as f32).collect();")]
+        #[doc = concat!("let shape = ", $shape, ";")]
+        /// let mut y = [0.0f32];
+        #[doc = concat!(stringify!($name), "::global(Kind::Max).forward(&x, shape, &mut y)?;")]
+        #[doc = concat!("assert_eq!(y[0], (", $cells, " - 1) as f32);")]
+        #[doc = concat!(stringify!($name), "::avg(1).forward(&x, shape, &mut y)?;")]
+        #[doc = concat!("assert_eq!(y[0], (", $cells, " - 1) as f32 / 2.0);")]
+        /// # Ok::<(), simdpool::PoolError>(())
+        /// ```
         #[derive(Clone, Debug, PartialEq, Eq)]
         pub struct $name(pub(crate) AdaptiveSpec<$r>);
 
@@ -369,15 +397,39 @@ macro_rules! adaptive_builder {
     };
 }
 
-pool_builder!(Pool1d, 1, 3, "MaxPool1d` / `nn.AvgPool1d", "NCL (or NLC)");
-pool_builder!(Pool2d, 2, 4, "MaxPool2d` / `nn.AvgPool2d", "NCHW (or NHWC)");
+pool_builder!(
+    Pool1d,
+    1,
+    3,
+    "MaxPool1d` / `nn.AvgPool1d",
+    "NCL (or NLC)",
+    "[1, 1, 2]",
+    "2"
+);
+pool_builder!(
+    Pool2d,
+    2,
+    4,
+    "MaxPool2d` / `nn.AvgPool2d",
+    "NCHW (or NHWC)",
+    "[1, 1, 2, 2]",
+    "4"
+);
 pool_builder!(
     Pool3d,
     3,
     5,
     "MaxPool3d` / `nn.AvgPool3d",
-    "NCDHW (or NDHWC)"
+    "NCDHW (or NDHWC)",
+    "[1, 1, 2, 2, 2]",
+    "8"
 );
-adaptive_builder!(AdaptivePool1d, 1, "NCL (or NLC)");
-adaptive_builder!(AdaptivePool2d, 2, "NCHW (or NHWC)");
-adaptive_builder!(AdaptivePool3d, 3, "NCDHW (or NDHWC)");
+adaptive_builder!(AdaptivePool1d, 1, "NCL (or NLC)", "[1, 1, 2]", "2");
+adaptive_builder!(AdaptivePool2d, 2, "NCHW (or NHWC)", "[1, 1, 2, 2]", "4");
+adaptive_builder!(
+    AdaptivePool3d,
+    3,
+    "NCDHW (or NDHWC)",
+    "[1, 1, 2, 2, 2]",
+    "8"
+);

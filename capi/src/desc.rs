@@ -169,16 +169,7 @@ fn flag(field: &str, v: u8) -> Result<bool, Fail> {
 
 /// The first `R` entries of a per-axis field, none negative.
 fn axes<const R: usize>(field: &str, v: &[i64; 3]) -> Result<[usize; R], Fail> {
-    let mut out = [0; R];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = usize::try_from(v[i]).map_err(|_| {
-            Fail::new(
-                SIMDPOOL_ERROR_SIZE,
-                format!("desc.{field}[{i}] = {} is negative", v[i]),
-            )
-        })?;
-    }
-    Ok(out)
+    crate::tensor::sizes::<R>("desc", field, v)
 }
 
 pub(crate) fn dtype(d: &simdpool_pool_desc) -> Result<DType, Fail> {

@@ -111,7 +111,7 @@ fn refusals_write_nothing() {
 #[test]
 fn backward_into_a_slice() {
     let mut g = vec![4.0f32; 4];
-    let mut gi = vec![-1.0f32; 32];
+    let mut gi = [-1.0f32; 32];
     let d = desc(SIMDPOOL_OP_AVG);
     let tg = tensor(g.as_mut_ptr(), [1, 1, 2, 2], [4, 4, 2, 1]);
     // Channel 1 of a 2-channel NHWC 4×4 tensor.

@@ -156,3 +156,29 @@ fn readme_c_example_runs() {
     let out = compile_and_run(&src, "readme_example");
     assert!(out.contains("4 5 7 8"), "{out}");
 }
+
+/// The README's C++ example compiles against the header (where the machine has `g++`; a
+/// fresh CI machine may have only gcc, and then this says so).
+#[test]
+fn readme_cpp_example_compiles() {
+    if Command::new("g++").arg("--version").output().is_err() {
+        println!("SKIPPED: no g++ here");
+        return;
+    }
+    let readme = include_str!("../../README.md");
+    let start = readme.find("```cpp\n").expect("README has a ```cpp block") + 7;
+    let code = &readme[start..];
+    let code = &code[..code.find("```").unwrap()];
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let src = dir.join("readme_example.cpp");
+    std::fs::write(&src, code).unwrap();
+    let status = Command::new("g++")
+        .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-c", "-I"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("include"))
+        .arg(&src)
+        .arg("-o")
+        .arg(dir.join("readme_example.o"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "g++ failed on the README's C++ example");
+}
