@@ -90,19 +90,51 @@ pub(crate) fn forward<E: Element, const R: usize>(
     let p = f32::from_bits(lp.p_bits);
     let inv = (1.0 / p as f64) as f32;
     let r = |v: f32| E::from_f32(v).to_f32();
-    let powers: Vec<f32> = input
-        .iter()
-        .map(|x| {
-            let x = x.to_f32();
-            r(if lp.abs { pow(x.abs(), p) } else { pow(x, p) })
-        })
-        .collect();
+    let mut powers = vec![0.0f32; input.len()];
+    let parallel = spec.parallel;
+    // One loop per special case, so that each is a plain (vectorizable) map.
+    match (lp.abs, p) {
+        (false, 1.0) => map(input, &mut powers, parallel, r),
+        (false, 2.0) => map(input, &mut powers, parallel, |x| r(x * x)),
+        (true, 2.0) => map(input, &mut powers, parallel, |x| r(x.abs() * x.abs())),
+        (true, 1.0) => map(input, &mut powers, parallel, |x| r(x.abs())),
+        (false, _) => map(input, &mut powers, parallel, |x| r(pow(x, p))),
+        (true, _) => map(input, &mut powers, parallel, |x| r(pow(x.abs(), p))),
+    }
     let mut pooled = vec![0.0f32; plan.out_len];
     pool(&avg, &powers, &mut pooled)?;
     // PyTorch multiplies by the Python integer kw·kh, converted to float: exact in f64.
     let taps = spec.kernel.iter().map(|&k| k as f64).product::<f64>() as f32;
-    for (o, &a) in output.iter_mut().zip(&pooled) {
-        *o = finish::<E>(r(a), lp, taps, inv);
-    }
+    let output = &mut output[..plan.out_len];
+    map_into(&pooled, output, parallel, |a| finish::<E>(r(a), lp, taps, inv));
     Ok(())
+}
+
+/// Elements per task of the element-wise passes (below two of them, one thread).
+const CHUNK: usize = 1 << 15;
+
+/// `out[i] = f(input[i])` as `f32`, split over rayon for large inputs when `parallel`.
+fn map<E: Element>(input: &[E], out: &mut [f32], parallel: bool, f: impl Fn(f32) -> f32 + Sync) {
+    map_into(input, out, parallel, |x: E| f(x.to_f32()))
+}
+
+fn map_into<A: Copy + Sync, B: Send>(
+    input: &[A],
+    out: &mut [B],
+    parallel: bool,
+    f: impl Fn(A) -> B + Sync,
+) {
+    let run = |(o, i): (&mut [B], &[A])| {
+        for (o, &x) in o.iter_mut().zip(i) {
+            *o = f(x);
+        }
+    };
+    if parallel && input.len() >= 2 * CHUNK {
+        use rayon::prelude::*;
+        out.par_chunks_mut(CHUNK)
+            .zip(input.par_chunks(CHUNK))
+            .for_each(run);
+    } else {
+        run((out, input));
+    }
 }

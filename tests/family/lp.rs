@@ -95,3 +95,32 @@ fn lp_errors() {
     }
     assert!(y.iter().all(|&v| v == 7.0), "written on error");
 }
+
+/// Inputs large enough for the element-wise passes to split over rayon: every special
+/// exponent and both formulas give the serial call's bits, and each output is its window's
+/// formula computed here in PyTorch's order.
+#[test]
+fn lp_split_passes_match_serial() {
+    let shape = [1, 8, 96, 96]; // 73,728 elements: two tasks and more
+    let n: usize = shape.iter().product();
+    let x: Vec<f32> = (0..n).map(|i| ((i * 7919) % 97) as f32 * 0.1 - 4.0).collect();
+    for p in [1.0f32, 2.0, 3.0, 0.5, 2.5] {
+        for abs in [false, true] {
+            let layer = Pool2d::lp(p, 2).lp_abs(abs);
+            let out = layer.output_shape(shape).unwrap();
+            let len: usize = out.iter().product();
+            let (mut a, mut b) = (vec![0.0f32; len], vec![0.0f32; len]);
+            layer.clone().parallel(true).forward(&x, shape, &mut a).unwrap();
+            layer.parallel(false).forward(&x, shape, &mut b).unwrap();
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b), "p = {p}, abs = {abs}");
+            // Output (0, 0, 0, 1): taps x[2], x[3], x[98], x[99] for p = 2 without abs:
+            // sqrt(avg(x²)·4), PyTorch's steps.
+            if p == 2.0 && !abs {
+                let t = [x[2], x[3], x[98], x[99]];
+                let avg = t.iter().map(|v| v * v).fold(0.0f32, |s, v| s + v) / 4.0;
+                assert_eq!(a[1], (avg * 4.0).sqrt());
+            }
+        }
+    }
+}
