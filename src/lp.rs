@@ -12,6 +12,8 @@
 //! (every ISA, layout and thread split), and finished into the output, each step rounded to
 //! the element type as PyTorch's `Half`/`BFloat16` arithmetic rounds it.
 
+use std::mem::MaybeUninit;
+
 use crate::params::{Lp, Spec};
 use crate::{DType, Element, IndexStyle, PoolError};
 
@@ -90,23 +92,31 @@ pub(crate) fn forward<E: Element, const R: usize>(
     let p = f32::from_bits(lp.p_bits);
     let inv = (1.0 / p as f64) as f32;
     let r = |v: f32| E::from_f32(v).to_f32();
-    let mut powers = vec![0.0f32; input.len()];
+    // Written once, never zeroed first: a zeroing pass over a large scratch costs as much
+    // as the powers.
+    let mut powers: Vec<f32> = Vec::with_capacity(input.len());
+    let scratch = &mut powers.spare_capacity_mut()[..input.len()];
     let parallel = spec.parallel;
     // One loop per special case, so that each is a plain (vectorizable) map.
     match (lp.abs, p) {
-        (false, 1.0) => map(input, &mut powers, parallel, r),
-        (false, 2.0) => map(input, &mut powers, parallel, |x| r(x * x)),
-        (true, 2.0) => map(input, &mut powers, parallel, |x| r(x.abs() * x.abs())),
-        (true, 1.0) => map(input, &mut powers, parallel, |x| r(x.abs())),
-        (false, _) => map(input, &mut powers, parallel, |x| r(pow(x, p))),
-        (true, _) => map(input, &mut powers, parallel, |x| r(pow(x.abs(), p))),
+        (false, 1.0) => map(input, scratch, parallel, r),
+        (false, 2.0) => map(input, scratch, parallel, |x| r(x * x)),
+        (true, 2.0) => map(input, scratch, parallel, |x| r(x.abs() * x.abs())),
+        (true, 1.0) => map(input, scratch, parallel, |x| r(x.abs())),
+        (false, _) => map(input, scratch, parallel, |x| r(pow(x, p))),
+        (true, _) => map(input, scratch, parallel, |x| r(pow(x.abs(), p))),
     }
+    // SAFETY: `map` wrote all `input.len()` elements of the spare capacity (it zips the
+    // two slices, of equal length).
+    unsafe { powers.set_len(input.len()) };
     let mut pooled = vec![0.0f32; plan.out_len];
     pool(&avg, &powers, &mut pooled)?;
     // PyTorch multiplies by the Python integer kw·kh, converted to float: exact in f64.
     let taps = spec.kernel.iter().map(|&k| k as f64).product::<f64>() as f32;
     let output = &mut output[..plan.out_len];
-    map_into(&pooled, output, parallel, |a| finish::<E>(r(a), lp, taps, inv));
+    map_into(&pooled, output, parallel, |a| {
+        finish::<E>(r(a), lp, taps, inv)
+    });
     Ok(())
 }
 
@@ -114,8 +124,13 @@ pub(crate) fn forward<E: Element, const R: usize>(
 const CHUNK: usize = 1 << 15;
 
 /// `out[i] = f(input[i])` as `f32`, split over rayon for large inputs when `parallel`.
-fn map<E: Element>(input: &[E], out: &mut [f32], parallel: bool, f: impl Fn(f32) -> f32 + Sync) {
-    map_into(input, out, parallel, |x: E| f(x.to_f32()))
+fn map<E: Element>(
+    input: &[E],
+    out: &mut [MaybeUninit<f32>],
+    parallel: bool,
+    f: impl Fn(f32) -> f32 + Sync,
+) {
+    map_into(input, out, parallel, |x: E| MaybeUninit::new(f(x.to_f32())))
 }
 
 fn map_into<A: Copy + Sync, B: Send>(
