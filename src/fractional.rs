@@ -13,7 +13,9 @@
 //! `[t, h, w]` for 3-D.
 
 use crate::params::{Axes, Layout};
-use crate::per_plane::{splitmix, stream, Planes};
+use rayon::prelude::*;
+
+use crate::per_plane::{splitmix, stream, Planes, MIN_PARALLEL};
 use crate::{dispatch, DType, Element, Isa, PoolError};
 
 /// The output size: given, or a ratio of the input's.
@@ -188,6 +190,67 @@ impl<const R: usize> FracSpec<R> {
             }
             debug_assert_eq!(o, outd.iter().product::<usize>());
         };
+        if self.layout == Layout::ChannelsLast && c > 1 {
+            // Every channel of an output pixel in one pass: the channels' windows differ
+            // (each plane has its own samples) but lie close together, so a pixel's taps
+            // share cache lines, where one plane at a time would sweep the whole image once
+            // per channel. Split by output rows, so one image feeds every thread.
+            // Window starts per axis as `[image][output position][channel]`, so that the
+            // channel loop reads them in order.
+            let mut table: [Vec<usize>; 3] = std::array::from_fn(|a| vec![0; planes * outd[a]]);
+            for p in 0..planes {
+                let s = starts(p);
+                let (n, ch) = (p / c, p % c);
+                for (a, axis) in s.iter().enumerate() {
+                    let a3 = a + 3 - R;
+                    for (o, &v) in axis.iter().enumerate() {
+                        table[a3][(n * outd[a3] + o) * c + ch] = v;
+                    }
+                }
+            }
+            let row = outd[2] * c;
+            let rows = outd[0] * outd[1];
+            let task = |r: usize, dst: &mut [E], ix: &mut [i64]| {
+                let (n, zy) = (r / rows, r % rows);
+                let (oz, oy) = (zy / outd[1], zy % outd[1]);
+                let src = &input[n * in_vol * c..][..in_vol * c];
+                let zs = &table[0][(n * outd[0] + oz) * c..][..c];
+                let ys = &table[1][(n * outd[1] + oy) * c..][..c];
+                for ox in 0..outd[2] {
+                    let xs = &table[2][(n * outd[2] + ox) * c..][..c];
+                    for ch in 0..c {
+                        let (z0, y0, x0) = (zs[ch], ys[ch], xs[ch]);
+                        let mut best = f32::NEG_INFINITY;
+                        let mut at = (z0 * ind[1] + y0) * ind[2] + x0;
+                        for z in z0..z0 + k3[0] {
+                            for y in y0..y0 + k3[1] {
+                                for x in x0..x0 + k3[2] {
+                                    let i = (z * ind[1] + y) * ind[2] + x;
+                                    let v = src[i * c + ch].to_f32();
+                                    if v > best || v.is_nan() {
+                                        (best, at) = (v, i);
+                                    }
+                                }
+                            }
+                        }
+                        dst[ox * c + ch] = src[at * c + ch];
+                        ix[ox * c + ch] = at as i64;
+                    }
+                }
+            };
+            let (dst, ix) = (&mut output[..out_len], &mut idx[..out_len]);
+            if self.parallel && in_len >= MIN_PARALLEL {
+                dst.par_chunks_mut(row)
+                    .zip(ix.par_chunks_mut(row))
+                    .enumerate()
+                    .for_each(|(r, (d, i))| task(r, d, i));
+            } else {
+                for (r, (d, i)) in dst.chunks_mut(row).zip(ix.chunks_mut(row)).enumerate() {
+                    task(r, d, i);
+                }
+            }
+            return Ok(out);
+        }
         let planes = Planes {
             layout: self.layout,
             c,

@@ -23,7 +23,7 @@ pub(crate) fn stream(seed: u64, plane: usize) -> u64 {
 }
 
 /// Planes of at least this many input elements in all are split over rayon.
-const MIN_PARALLEL: usize = 1 << 14;
+pub(crate) const MIN_PARALLEL: usize = 1 << 14;
 
 /// One plane's (or image's) input, output and indices, numbered.
 type Chunk<'a, E> = (usize, ((&'a [E], &'a mut [E]), &'a mut [i64]));

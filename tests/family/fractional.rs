@@ -126,3 +126,70 @@ fn bad_calls_are_typed_errors() {
         "written on error"
     );
 }
+
+/// Channels-last pools every channel of an output pixel in one pass, split by output rows:
+/// the same values and indices as channels-first on the same logical tensor, serial and
+/// split, 2-D and 3-D, with NaNs and ties.
+#[test]
+fn channels_last_rows_match_channels_first() {
+    use simdpool::{FractionalMaxPool3d, Layout};
+    fn check<const S: usize>(
+        shape: [usize; S],
+        run: impl Fn(Layout, bool, &[f32], &mut [f32], &mut [i64]),
+        out_len: usize,
+    ) {
+        let n: usize = shape.iter().product();
+        let x: Vec<f32> = (0..n)
+            .map(|v| match v % 53 {
+                0 => f32::NAN,
+                r => (r % 7) as f32,
+            })
+            .collect();
+        let x_last = crate::common::relayout(&x, &shape, true);
+        let (mut y, mut ix) = (vec![0.0f32; out_len], vec![0i64; out_len]);
+        run(Layout::ChannelsFirst, true, &x, &mut y, &mut ix);
+        for parallel in [false, true] {
+            let (mut yl, mut il) = (vec![0.0f32; out_len], vec![0i64; out_len]);
+            run(Layout::ChannelsLast, parallel, &x_last, &mut yl, &mut il);
+            // Back to channels-first order: pixel-major with `c` channels.
+            let (b, c) = (shape[0], shape[1]);
+            let per = out_len / (b * c);
+            for img in 0..b {
+                for ch in 0..c {
+                    for p in 0..per {
+                        let first = (img * c + ch) * per + p;
+                        let last = (img * per + p) * c + ch;
+                        assert!(
+                            yl[last].to_bits() == y[first].to_bits()
+                                || (yl[last].is_nan() && y[first].is_nan()),
+                            "value {first}"
+                        );
+                        assert_eq!(il[last], ix[first], "index {first}");
+                    }
+                }
+            }
+        }
+    }
+    let shape = [2, 7, 40, 44];
+    let pool = FractionalMaxPool2d::new([2, 3]).output_ratio([0.6, 0.5]);
+    let out_len: usize = pool.output_shape(shape).unwrap().iter().product();
+    check(
+        shape,
+        |l, par, x, y, i| {
+            let p = pool.clone().layout(l).parallel(par);
+            p.forward_seeded(9, x, shape, y, i).unwrap();
+        },
+        out_len,
+    );
+    let shape = [1, 5, 12, 14, 16];
+    let pool = FractionalMaxPool3d::new(2).output_size([5, 6, 7]);
+    let out_len: usize = pool.output_shape(shape).unwrap().iter().product();
+    check(
+        shape,
+        |l, par, x, y, i| {
+            let p = pool.clone().layout(l).parallel(par);
+            p.forward_seeded(3, x, shape, y, i).unwrap();
+        },
+        out_len,
+    );
+}
