@@ -103,14 +103,20 @@ fn lp_errors() {
 fn lp_split_passes_match_serial() {
     let shape = [1, 8, 96, 96]; // 73,728 elements: two tasks and more
     let n: usize = shape.iter().product();
-    let x: Vec<f32> = (0..n).map(|i| ((i * 7919) % 97) as f32 * 0.1 - 4.0).collect();
+    let x: Vec<f32> = (0..n)
+        .map(|i| ((i * 7919) % 97) as f32 * 0.1 - 4.0)
+        .collect();
     for p in [1.0f32, 2.0, 3.0, 0.5, 2.5] {
         for abs in [false, true] {
             let layer = Pool2d::lp(p, 2).lp_abs(abs);
             let out = layer.output_shape(shape).unwrap();
             let len: usize = out.iter().product();
             let (mut a, mut b) = (vec![0.0f32; len], vec![0.0f32; len]);
-            layer.clone().parallel(true).forward(&x, shape, &mut a).unwrap();
+            layer
+                .clone()
+                .parallel(true)
+                .forward(&x, shape, &mut a)
+                .unwrap();
             layer.parallel(false).forward(&x, shape, &mut b).unwrap();
             let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&a), bits(&b), "p = {p}, abs = {abs}");
