@@ -244,6 +244,7 @@ fn check_shape(
 
 /// How a strided call runs (see the module's documentation); tests assert which one ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StridedRoute {
     /// Every tensor packed in this layout: the slices themselves.
     Packed(Layout),

@@ -204,6 +204,21 @@ fn common(d: &simdpool_pool_desc) -> Result<Common, Fail> {
         SIMDPOOL_ISA_NEON => Some(Isa::Neon),
         v => return Err(invalid("isa", v)),
     };
+    // Fields the op ignores are checked too: a value outside its set is a caller's bug.
+    for (field, v) in [
+        ("onnx_pads", d.onnx_pads),
+        ("ceil_mode", d.ceil_mode),
+        ("count_include_pad", d.count_include_pad),
+        ("lp_abs", d.lp_abs),
+    ] {
+        flag(field, v)?;
+    }
+    if d.auto_pad > SIMDPOOL_AUTO_PAD_SAME_LOWER {
+        return Err(invalid("auto_pad", d.auto_pad));
+    }
+    if d.index_style > SIMDPOOL_INDEX_TENSOR_COLUMN_MAJOR {
+        return Err(invalid("index_style", d.index_style));
+    }
     Ok(Common {
         layout,
         parallel: !flag("serial", d.serial)?,

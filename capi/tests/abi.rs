@@ -85,6 +85,12 @@ fn refusals_write_nothing() {
         assert_eq!(simdpool_forward(&d, &odd, &ty), SIMDPOOL_ERROR_BUFFER);
         let huge = tensor(x.as_mut_ptr(), [3, 1, 4, 4], [i64::MAX, 16, 4, 1]);
         assert_eq!(simdpool_forward(&d, &huge, &ty), SIMDPOOL_ERROR_SIZE);
+        let mut ignored = desc(SIMDPOOL_OP_ADAPTIVE_AVG);
+        ignored.index_style = 3; // not used by an adaptive average, still checked
+        assert_eq!(
+            simdpool_forward(&ignored, &tx, &ty),
+            SIMDPOOL_ERROR_INVALID_ARGUMENT
+        );
         let mut bad = d;
         bad.dtype = 9;
         assert_eq!(
