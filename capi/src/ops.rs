@@ -155,6 +155,19 @@ pub(crate) unsafe fn output_shape(
     })
 }
 
+/// The optional `int64_t` indices tensor, checked.
+///
+/// # Safety
+/// As [`tensor::check`]: the pointer, if given, is null or valid.
+unsafe fn checked_indices<const S: usize>(
+    indices: Option<*const simdpool_tensor>,
+) -> Result<Option<Raw<S>>, Fail> {
+    indices
+        // SAFETY: the caller's promise, passed on.
+        .map(|p| unsafe { tensor::check::<S>(p, "indices", 8) })
+        .transpose()
+}
+
 struct Fwd<'a, L, const S: usize> {
     layer: &'a L,
     x: Raw<S>,
@@ -203,11 +216,8 @@ pub(crate) unsafe fn forward(
                 tensor::check::<S>(output, "output", size)?,
             )
         };
-        let i = match indices {
-            // SAFETY: as above.
-            Some(p) => Some(unsafe { tensor::check::<S>(p, "indices", 8) }?),
-            None => None,
-        };
+        // SAFETY: as above.
+        let i = unsafe { checked_indices::<S>(indices) }?;
         match &i {
             Some(i) => disjoint(&[&y, i], &[&x])?,
             None => disjoint(&[&y], &[&x])?,
@@ -265,11 +275,8 @@ pub(crate) unsafe fn backward(
                 tensor::check::<S>(grad_input, "grad_input", size)?,
             )
         };
-        let i = match indices {
-            // SAFETY: as above.
-            Some(p) => Some(unsafe { tensor::check::<S>(p, "indices", 8) }?),
-            None => None,
-        };
+        // SAFETY: as above.
+        let i = unsafe { checked_indices::<S>(indices) }?;
         match &i {
             Some(i) => disjoint(&[&gi], &[&g, i])?,
             None => disjoint(&[&gi], &[&g])?,
