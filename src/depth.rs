@@ -31,19 +31,11 @@ pub(crate) fn block(
     ods: Range<usize>,
 ) {
     let (hw, ohw) = (g.plane_len(), g.out_len());
-    // Input slices any of these outputs reads.
-    let mut z_lo = usize::MAX;
-    let mut z_hi = 0;
-    for od in ods.clone() {
-        let (lo, hi, _) = depth.taps(od);
-        if lo < hi {
-            let first = depth.start(od) + (lo * depth.dilation) as isize;
-            let last = depth.start(od) + ((hi - 1) * depth.dilation) as isize;
-            z_lo = z_lo.min(first as usize);
-            z_hi = z_hi.max(last as usize + 1);
-        }
-    }
-    let slices = z_hi.saturating_sub(z_lo);
+    let Range {
+        start: z_lo,
+        end: z_hi,
+    } = slices_read(depth, ods.clone());
+    let slices = z_hi - z_lo;
     let mut vals = vec![0.0f32; slices * ohw];
     let mut ids = vec![0i64; if op == Op::ArgMax { slices * ohw } else { 0 }];
     if slices > 0 {
@@ -56,6 +48,7 @@ pub(crate) fn block(
         }
     }
     let counts = (op == Op::Avg).then(|| Counts::new(g, divisor));
+    let mut tables = Vec::new();
     for od in ods.clone() {
         let at = (od - ods.start) * ohw;
         let out = &mut dst[at..at + ohw];
@@ -66,7 +59,7 @@ pub(crate) fn block(
             match op {
                 Op::Avg => {
                     let c = counts.as_ref().expect("avg has counts");
-                    c.divide(out, 0, incl, true);
+                    c.divide(&mut tables, out, 0, incl, true);
                 }
                 _ => {
                     out.fill(f32::NEG_INFINITY);
@@ -114,8 +107,28 @@ pub(crate) fn block(
         }
         if op == Op::Avg {
             let c = counts.as_ref().expect("avg has counts");
-            c.divide(out, hi - lo, incl, false);
+            c.divide(&mut tables, out, hi - lo, incl, false);
         }
+    }
+}
+
+/// The input depth slices that output depths `ods` read (empty if none).
+pub(crate) fn slices_read(depth: &Axis, ods: Range<usize>) -> Range<usize> {
+    let mut z_lo = usize::MAX;
+    let mut z_hi = 0;
+    for od in ods {
+        let (lo, hi, _) = depth.taps(od);
+        if lo < hi {
+            let first = depth.start(od) + (lo * depth.dilation) as isize;
+            let last = depth.start(od) + ((hi - 1) * depth.dilation) as isize;
+            z_lo = z_lo.min(first as usize);
+            z_hi = z_hi.max(last as usize + 1);
+        }
+    }
+    if z_lo >= z_hi {
+        0..0
+    } else {
+        z_lo..z_hi
     }
 }
 
@@ -174,30 +187,61 @@ impl Counts {
 
     /// Divides the sums in `out` (one output slice) by each window's divisor, given the
     /// window's depth taps inside the input (`nz`) and inside input plus padding (`iz`);
-    /// `empty` writes `0 / divisor` instead.
-    fn divide(&self, out: &mut [f32], nz: usize, iz: usize, empty: bool) {
-        let ow = self.cols.len();
-        for (r, row) in out.chunks_mut(ow).enumerate() {
-            let (ny, iy) = self.rows[r];
-            for (c, v) in row.iter_mut().enumerate() {
-                let (nx, ix) = self.cols[c];
-                // One rounding of the exact integer product, as PyTorch's int64 divisor;
-                // saturating past u128 (a window deep in ONNX padding can count more than
-                // 2^64 padded taps), as the reference does.
-                let prod = |a: usize, b: u64, c: u64| {
-                    (a as u128)
-                        .saturating_mul(b as u128)
-                        .saturating_mul(c as u128) as f32
-                };
-                let d = match self.divisor {
+    /// `empty` writes `0 / divisor` instead. The slice's divisors are computed once per
+    /// `(nz, iz)` and kept in `tables` (their `u128` products were a third of a 3-D average).
+    fn divide(
+        &self,
+        tables: &mut Vec<(usize, usize, Vec<f32>)>,
+        out: &mut [f32],
+        nz: usize,
+        iz: usize,
+        empty: bool,
+    ) {
+        let at = match tables.iter().position(|t| t.0 == nz && t.1 == iz) {
+            Some(at) => at,
+            None => {
+                tables.push((nz, iz, self.table(nz, iz)));
+                tables.len() - 1
+            }
+        };
+        let d = &tables[at].2;
+        if empty {
+            for (v, &d) in out.iter_mut().zip(d) {
+                *v = 0.0 / d;
+            }
+        } else {
+            for (v, &d) in out.iter_mut().zip(d) {
+                *v /= d;
+            }
+        }
+    }
+
+    /// The divisors of one output slice for depth taps `nz` (inside the input) and `iz`
+    /// (inside input plus padding).
+    fn table(&self, nz: usize, iz: usize) -> Vec<f32> {
+        // One rounding of the exact integer product, as PyTorch's int64 divisor; saturating
+        // past u128 (a window deep in ONNX padding can count more than 2^64 padded taps), as
+        // the reference does.
+        let prod = |a: usize, b: u64, c: u64| match (a as u64).checked_mul(b) {
+            Some(ab) => match ab.checked_mul(c) {
+                Some(abc) => abc as f32,
+                None => (ab as u128 * c as u128) as f32,
+            },
+            None => (a as u128)
+                .saturating_mul(b as u128)
+                .saturating_mul(c as u128) as f32,
+        };
+        let mut t = Vec::with_capacity(self.rows.len() * self.cols.len());
+        for &(ny, iy) in &self.rows {
+            for &(nx, ix) in &self.cols {
+                t.push(match self.divisor {
                     Divisor::Override(d) => d as f32,
                     Divisor::IncludePad => prod(iz, iy, ix),
                     Divisor::ExcludePad => prod(nz, ny, nx),
-                };
-                let sum = if empty { 0.0 } else { *v };
-                *v = sum / d;
+                });
             }
         }
+        t
     }
 }
 

@@ -56,7 +56,11 @@ pub(crate) fn execute(
             let desc = reference::Description::of(plan);
             let block = |v: usize, ods: std::ops::Range<usize>, d: &mut [f32], i: &mut [i64]| {
                 let s = &src[v * plan.in_volume()..(v + 1) * plan.in_volume()];
-                if op == Op::Avg && !depth::sums_regroup(s, taps) {
+                // Only the slices this block reads, right before its kernel reads them again
+                // (in cache): a scan of the whole volume per block was half of a 3-D average.
+                let read = depth::slices_read(&depth, ods.clone());
+                let hw = g.plane_len();
+                if op == Op::Avg && !depth::sums_regroup(&s[read.start * hw..read.end * hw], taps) {
                     // Values this large could overflow in our grouping: PyTorch's order.
                     let (o, _) = reference::block(&desc, s, ods);
                     d.copy_from_slice(&o);
