@@ -217,7 +217,14 @@ impl Axes {
 
     /// The windows of columns `xs` of output row `(z, y)` into `out` (offsets in elements of
     /// one image, plus `shift`).
-    fn row(&self, z: usize, y: usize, xs: Range<usize>, shift: usize, out: &mut [Window]) {
+    pub(crate) fn row(
+        &self,
+        z: usize,
+        y: usize,
+        xs: Range<usize>,
+        shift: usize,
+        out: &mut [Window],
+    ) {
         let [pz, py] = [&self.parts[0][z], &self.parts[1][y]];
         let zy_empty = pz.count == 0 || py.count == 0;
         let (offset, index) = (pz.offset + py.offset + shift, pz.index + py.index);

@@ -98,6 +98,7 @@ struct ReadmeExamples;
 
 mod adaptive;
 mod backward;
+mod blocked;
 mod bytes;
 mod channels_last;
 mod depth;

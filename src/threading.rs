@@ -7,7 +7,7 @@ use simdpool_kernels::{Geometry, Kernels};
 
 use crate::params::IndexStyle;
 use crate::plan::{Plan, Work};
-use crate::{adaptive, depth, reference};
+use crate::{adaptive, blocked, depth, reference};
 
 /// Which kernel of the table a call runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +33,9 @@ pub(crate) fn execute(
     idx: &mut [i64],
     parallel: bool,
 ) {
+    if blocked::chosen(k, plan) {
+        return blocked::execute(k, op, plan, src, dst, idx, parallel);
+    }
     match plan.work {
         Work::Nothing => {}
         Work::Planes { g, per_volume } => {

@@ -65,6 +65,31 @@ fn every_shape_takes_its_strategy_on_every_isa() {
             only(Global, 2),
             "3-D global",
         );
+        // Many small planes with short output rows (VGG's last pool): channel blocks of 16
+        // planes through the pixel kernels (counted per output pixel of a block) on AVX2
+        // and AVX-512; the planes' kernels (one tall plane) elsewhere.
+        let blocks = matches!(isa, simdpool::Isa::Avx2 | simdpool::Isa::Avx512);
+        let planes_or = |got: [usize; Strategy::ALL.len()], pixels: usize, what: &str| {
+            if blocks {
+                check(got, only(Pixels, pixels), what);
+            } else {
+                let others: usize = got[..Pixels as usize].iter().sum();
+                assert!(
+                    got[Pixels as usize] == 0 && others > 0,
+                    "{isa}: {what}: {got:?}"
+                );
+            }
+        };
+        planes_or(
+            ran(Pool2d::max(2).isa(isa), [1, 20, 14, 14]),
+            2 * 49,
+            "max 2 on 20 planes of 14x14",
+        );
+        planes_or(
+            ran_idx(Pool2d::max(3).stride(2).isa(isa), [2, 4, 7, 7]),
+            9,
+            "argmax 3 s2 on 8 planes of 7x7",
+        );
         // Same-size stride 1 (googlenet, yolo SPP): flat runs; 1-D rows too.
         let s1 = Pool2d::max(3).stride(1).padding(1);
         check(

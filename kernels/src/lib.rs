@@ -11,7 +11,8 @@
 //!   (`flat.rs`), separable tiles (`sep.rs`) and rows (`rows.rs`), all over the reducers
 //!   (`max.rs`, `avg.rs`) and the shared vocabulary of `reduce.rs`; channels-last pixels
 //!   (`pixels.rs`, any element type; `bytes.rs`, integer max); element conversion
-//!   (`convert.rs`).
+//!   (`convert.rs`); channel blocks (`channel_block.rs`: 16 channels-first planes to and
+//!   from one channels-last image, so that small planes take the pixel kernels).
 //! - `table.rs`: the one list of (ISA, kernel) entry points, behind [`Kernels`].
 //!
 //! This crate does no CPU detection (it is `no_std`); the caller proves an ISA is present
@@ -19,6 +20,9 @@
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, missing_docs)]
+
+#[cfg(test)]
+extern crate std;
 
 mod byte_vector;
 mod element;
@@ -36,7 +40,8 @@ mod aarch64;
 mod x86_64;
 
 pub use element::{DType, Element};
+pub use generic::channel_block::{BlockImage, BLOCK};
 pub use generic::{strategy_counts, Strategy, Window};
 pub use geometry::{Axis, Divisor, Geometry, RowTaps};
 pub use isa::Isa;
-pub use table::{Kernels, PixelOp};
+pub use table::{CheckedWindows, Kernels, PixelOp};

@@ -3,6 +3,7 @@
 
 use core::ops::Range;
 
+use crate::generic::channel_block::{BlockImage, BLOCK};
 use crate::{Element, Geometry, Isa, Window};
 
 /// Stamps the three `#[target_feature]` entry points of an ISA module: the only place the
@@ -18,6 +19,39 @@ macro_rules! entry_points {
         $crate::table::pixel_entries!(pixels_max_i8, pixels_argmax_i8, pixels_avg_i8, i8, $v, $t $(, $feat)?);
         $crate::table::pixel_entries!(pixels_max_u8, pixels_argmax_u8, pixels_avg_u8, u8, $v, $t $(, $feat)?);
         $crate::table::convert_entries!($v $(, $feat)?);
+        $crate::table::block_entries!($v $(, $feat)?);
+    };
+}
+
+/// The channel-block transposes of an ISA (`generic::channel_block`) on its main vector.
+macro_rules! block_entries {
+    ($v:ty $(, $feat:literal)?) => {
+        /// Planes into a channel block.
+        ///
+        /// # Safety
+        /// The CPU must support this module's ISA; pointers and sizes as
+        /// `generic::channel_block::to_pixels` says.
+        $(#[target_feature(enable = $feat)])?
+        pub(crate) unsafe fn to_block(
+            src: *const f32, stride: usize, planes: usize, len: usize, dst: *mut f32,
+            img: $crate::BlockImage,
+        ) {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { $crate::generic::channel_block::to_pixels::<$v>(src, stride, planes, len, dst, img) }
+        }
+
+        /// A channel block back into planes.
+        ///
+        /// # Safety
+        /// The CPU must support this module's ISA; pointers and sizes as
+        /// `generic::channel_block::from_pixels` says.
+        $(#[target_feature(enable = $feat)])?
+        pub(crate) unsafe fn from_block(
+            src: *const f32, len: usize, dst: *mut f32, stride: usize, planes: usize,
+        ) {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { $crate::generic::channel_block::from_pixels::<$v>(src, len, dst, stride, planes) }
+        }
     };
 }
 
@@ -187,6 +221,7 @@ macro_rules! entry_point {
         }
     };
 }
+pub(crate) use block_entries;
 pub(crate) use byte_entries;
 pub(crate) use byte_entry;
 pub(crate) use convert_entries;
@@ -204,6 +239,8 @@ type PixelFn =
     unsafe fn(&[Window], usize, usize, usize, *const u8, usize, *mut u8, usize, &mut [i64]);
 type WidenFn = unsafe fn(*const u8, usize, *mut f32, usize, usize, usize);
 type NarrowFn = unsafe fn(*const f32, usize, *mut u8, usize, usize, usize);
+type ToBlockFn = unsafe fn(*const f32, usize, usize, usize, *mut f32, BlockImage);
+type FromBlockFn = unsafe fn(*const f32, usize, *mut f32, usize, usize);
 
 /// The entry points of one ISA. Holding one is the proof that its ISA runs on this CPU.
 #[derive(Clone, Copy)]
@@ -220,6 +257,9 @@ pub struct Kernels {
     /// Per [`DType`](crate::DType), in [`DType::ALL`](crate::DType::ALL)'s order.
     widen: [WidenFn; 5],
     narrow: [NarrowFn; 5],
+    /// Channel blocks: planes in, planes out.
+    to_block: ToBlockFn,
+    from_block: FromBlockFn,
 }
 
 impl core::fmt::Debug for Kernels {
@@ -262,6 +302,8 @@ macro_rules! table {
                 m::narrow_i8,
                 m::narrow_u8,
             ],
+            to_block: m::to_block,
+            from_block: m::from_block,
         }
     }};
 }
@@ -384,6 +426,24 @@ impl Kernels {
         dst: &mut [E],
         idx: &mut [i64],
     ) {
+        self.pixels_checked(op, &CheckedWindows::new(windows, c), ld, src, dst, idx);
+    }
+
+    /// [`Kernels::pixels`] over windows checked once ([`CheckedWindows`]), for callers that
+    /// pool many images with the same windows (checking them was 15 % of a small block).
+    ///
+    /// # Panics
+    /// As [`Kernels::pixels`].
+    pub fn pixels_checked<E: Element>(
+        &self,
+        op: PixelOp,
+        w: &CheckedWindows<'_>,
+        ld: usize,
+        src: &[E],
+        dst: &mut [E],
+        idx: &mut [i64],
+    ) {
+        let (windows, c) = (w.windows, w.c);
         assert!(ld >= c, "pixel stride {ld} < {c} channels");
         let need = match windows.len() {
             0 => 0,
@@ -393,11 +453,7 @@ impl Kernels {
                 .expect("output size overflows"),
         };
         assert!(dst.len() >= need, "output pixels: {} < {need}", dst.len());
-        let mut reach = 0;
-        for w in windows {
-            reach = reach.max(w.reach(c).expect("window reach overflows"));
-        }
-        assert!(reach <= src.len(), "a window reads past the input");
+        assert!(w.reach <= src.len(), "a window reads past the input");
         let [max, argmax, avg] = self.pixels[E::DTYPE as usize];
         let f = match op {
             // Integers: in the bytes when a byte vector fills; fewer channels take the
@@ -409,18 +465,48 @@ impl Kernels {
             PixelOp::Avg => avg,
             PixelOp::ArgMax => {
                 assert!(idx.len() >= need, "index pixels: {} < {need}", idx.len());
-                for w in windows {
-                    let r = w.index_reach().expect("index reach overflows");
-                    assert!(r <= 1 << 24, "window {w:?}: index offsets past 2^24");
-                }
+                assert!(w.indices_exact, "a window's index offsets pass 2^24");
                 argmax
             }
         };
-        let slack = src.len() - reach;
+        let slack = src.len() - w.reach;
         let (s, d) = (src.as_ptr().cast::<u8>(), dst.as_mut_ptr().cast::<u8>());
         // SAFETY: a table exists only for an ISA its builder vouched for; sizes checked;
         // slot `E::DTYPE` holds `E`'s kernels, given `E`'s slices (a `&mut` overlaps no `&`).
         unsafe { f(windows, c, ld, slack, s, src.len(), d, dst.len(), idx) }
+    }
+}
+
+/// Windows of `c` channels with what [`Kernels::pixels_checked`] needs to know about them,
+/// computed once: how far they read, and whether argmax's offsets stay exact.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckedWindows<'a> {
+    windows: &'a [Window],
+    c: usize,
+    /// One past the largest element any window reads.
+    reach: usize,
+    /// Every window's index reach is at most 2^24.
+    indices_exact: bool,
+}
+
+impl<'a> CheckedWindows<'a> {
+    /// Checks `windows` for `c` channels a pixel.
+    ///
+    /// # Panics
+    /// If a window's reach overflows `usize`.
+    pub fn new(windows: &'a [Window], c: usize) -> CheckedWindows<'a> {
+        let mut reach = 0;
+        let mut indices_exact = true;
+        for w in windows {
+            reach = reach.max(w.reach(c).expect("window reach overflows"));
+            indices_exact &= w.index_reach().is_some_and(|r| r <= 1 << 24);
+        }
+        CheckedWindows {
+            windows,
+            c,
+            reach,
+            indices_exact,
+        }
     }
 }
 
@@ -466,6 +552,81 @@ impl Kernels {
         let f = self.narrow[E::DTYPE as usize];
         // SAFETY: as in `widen`.
         unsafe { f(src.as_ptr(), sld, dst.as_mut_ptr().cast(), dld, rows, cols) }
+    }
+}
+
+/// Channel blocks: up to [`BLOCK`] channels-first planes as one channels-last image of
+/// [`BLOCK`] channels (channel `q` is plane `q`), for the pixel kernels (see
+/// [`Kernels::pixels`]).
+impl Kernels {
+    /// Writes `len` pixels of [`BLOCK`] channels to `dst` from the planes
+    /// `src[q · stride..q · stride + len]`, `q < planes`, pixel `p` at `img.at(p)` (a padded
+    /// block image; [`BlockImage::packed`]: at `p`); channels past `planes` repeat the last
+    /// plane. Other block pixels are left as they are.
+    ///
+    /// # Panics
+    /// If `planes` is not in `1..=BLOCK`, planes overlap (`stride < len`), `img` is not
+    /// a padding of rows and slices, or a slice is too short.
+    pub fn to_channel_block(
+        &self,
+        src: &[f32],
+        stride: usize,
+        planes: usize,
+        len: usize,
+        dst: &mut [f32],
+        img: BlockImage,
+    ) {
+        assert!((1..=BLOCK).contains(&planes), "{planes} planes in a block");
+        assert!(
+            img.w > 0 && img.h > 0 && img.pw >= img.w && img.ph >= img.h,
+            "{img:?} does not pad its image"
+        );
+        check_rows(src.len(), stride, planes, len, "planes");
+        if len > 0 {
+            // The last pixel lands furthest (rows and slices only grow).
+            let (zy, x) = ((len - 1) / img.w, (len - 1) % img.w);
+            let end = (zy / img.h)
+                .checked_mul(img.ph)
+                .and_then(|v| v.checked_add(zy % img.h))
+                .and_then(|v| v.checked_mul(img.pw))
+                .and_then(|v| v.checked_add(x + 1))
+                .and_then(|v| v.checked_mul(BLOCK))
+                .expect("block size");
+            assert!(dst.len() >= end, "block: {} < {end}", dst.len());
+        }
+        // SAFETY: a table exists only for an ISA its builder vouched for; sizes checked; a
+        // `&mut` overlaps no `&`.
+        unsafe { (self.to_block)(src.as_ptr(), stride, planes, len, dst.as_mut_ptr(), img) }
+    }
+
+    /// The way back: `len` pixels of [`BLOCK`] channels from `src` into the planes
+    /// `dst[q · stride..q · stride + len]`, `q < planes` (the other channels are dropped).
+    ///
+    /// # Panics
+    /// If `planes > BLOCK`, planes overlap (`stride < len`), or a slice is too short.
+    pub fn from_channel_block(
+        &self,
+        src: &[f32],
+        len: usize,
+        dst: &mut [f32],
+        stride: usize,
+        planes: usize,
+    ) {
+        assert!(planes <= BLOCK, "{planes} planes in a block");
+        assert!(
+            planes <= 1 || stride >= len,
+            "planes overlap: {stride} < {len}"
+        );
+        check_rows(
+            src.len(),
+            0,
+            1,
+            len.checked_mul(BLOCK).expect("block size"),
+            "block",
+        );
+        check_rows(dst.len(), stride, planes, len, "planes");
+        // SAFETY: as in `to_channel_block`.
+        unsafe { (self.from_block)(src.as_ptr(), len, dst.as_mut_ptr(), stride, planes) }
     }
 }
 

@@ -45,6 +45,55 @@ pub(crate) trait F32Vec: Copy {
     /// As [`F32Vec::load_even`].
     unsafe fn load_pair(p: *const f32) -> (Self, Self);
 
+    /// The even and odd lanes of `a` followed by `b`: (`a[0], a[2], …, b[0], b[2], …`,
+    /// `a[1], a[3], …, b[1], b[3], …`), the de-interleave of two registers (the rounds of
+    /// the channel-block transpose). The default goes through the stack.
+    ///
+    /// # Safety
+    /// As [`F32Vec::splat`].
+    #[inline(always)]
+    unsafe fn unzip(a: Self, b: Self) -> (Self, Self) {
+        let mut buf = [0.0f32; 2 * MAX_LANES];
+        // SAFETY: 2·LANES <= 2·MAX_LANES elements of a local array; the ISA is the caller's.
+        unsafe {
+            a.store(buf.as_mut_ptr());
+            b.store(buf.as_mut_ptr().add(Self::LANES));
+            Self::load_pair(buf.as_ptr())
+        }
+    }
+
+    /// Transposes the `LANES × LANES` tile `r[..LANES]` in place: row `i` (vector `r[i]`)
+    /// becomes column `i` (lane `i` of every vector). The default runs `log2(LANES)` rounds
+    /// of [`F32Vec::unzip`]; that network reverses the bits of each element's (vector, lane)
+    /// position, so rows go in, and columns come out, in bit-reversed order.
+    ///
+    /// # Safety
+    /// As [`F32Vec::splat`].
+    #[inline(always)]
+    unsafe fn transpose(r: &mut [Self; MAX_LANES]) {
+        let l = Self::LANES;
+        let rev = |i: usize| match l {
+            1 => 0,
+            _ => i.reverse_bits() >> (usize::BITS - l.trailing_zeros()),
+        };
+        let mut t = *r;
+        for i in 0..l {
+            t[i] = r[rev(i)];
+        }
+        // Rounds written out (not a loop) so that the tile stays in registers.
+        // SAFETY: the caller's ISA.
+        unsafe {
+            for round in [2, 4, 8, 16] {
+                if l >= round {
+                    unzip_round(&mut t);
+                }
+            }
+        }
+        for i in 0..l {
+            r[i] = t[rev(i)];
+        }
+    }
+
     /// Lanes `p[0], p[s], …, p[(LANES − 1)·s]` for any stride.
     ///
     /// # Safety
@@ -273,6 +322,24 @@ pub(crate) unsafe fn store_lanes<V: F32Vec, E: Element>(v: V, p: *mut E) {
         // SAFETY: the caller guarantees p[0..LANES] is writable.
         unsafe { *p.add(l) = E::from_f32(*x) };
     }
+}
+
+/// One round of [`F32Vec::transpose`]'s network: vectors `i` and `i + LANES/2` unzipped
+/// into `2i` and `2i + 1`.
+///
+/// # Safety
+/// As [`F32Vec::splat`].
+#[inline(always)]
+unsafe fn unzip_round<V: F32Vec>(r: &mut [V; MAX_LANES]) {
+    let half = V::LANES / 2;
+    let mut t = *r;
+    for i in 0..half {
+        // SAFETY: the caller's ISA.
+        let (even, odd) = unsafe { V::unzip(r[i], r[i + half]) };
+        t[2 * i] = even;
+        t[2 * i + 1] = odd;
+    }
+    *r = t;
 }
 
 /// Largest `LANES` of any implementation (bounds the scratch arrays).

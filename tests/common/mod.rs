@@ -420,6 +420,35 @@ pub fn grid(isa: Isa, seed: u64, parallel: bool) -> Result<usize, String> {
             }
         }
     }
+    // Channel blocks (AVX2, AVX-512): at least 8 small planes with short output rows, a
+    // partial last block, padded (max, average) and clipped (argmax) block images.
+    for planes in [8usize, 17, 35] {
+        for _ in 0..12 {
+            let (kh, kw) = (rng.gen_range(1..=4usize), rng.gen_range(1..=4usize));
+            let (sh, sw) = (rng.gen_range(1..=3), rng.gen_range(1..=3));
+            let (ph, pw) = (rng.gen_range(0..=kh / 2), rng.gen_range(0..=kw / 2));
+            let (dh, dw) = (rng.gen_range(1..=2), rng.gen_range(1..=2));
+            let ceil = rng.gen_bool(0.5);
+            let (h, w) = (rng.gen_range(1..=16), rng.gen_range(1..=16));
+            let shape = [planes / 8 + 1, planes / (planes / 8 + 1), h, w];
+            let base = |p: Pool2d| {
+                p.stride((sh, sw))
+                    .padding((ph, pw))
+                    .dilation((dh, dw))
+                    .ceil_mode(ceil)
+            };
+            for pool in [
+                base(Pool2d::max((kh, kw))),
+                base(Pool2d::avg((kh, kw))).count_include_pad(rng.gen_bool(0.5)),
+            ] {
+                if pool.output_shape(shape).is_ok() {
+                    let input = nasty(&mut rng, shape.iter().product());
+                    check_reference(isa, &pool, shape, &input, parallel)?;
+                    count += 1;
+                }
+            }
+        }
+    }
     // Separable tiles (16 KiB of scratch rows): rows wide enough to split into strips
     // (3 rows × 1500 > 4096), tall windows that leave room for few rows per tile, and
     // dilated ones; huge values in `nasty` also take average's exact fallback.

@@ -36,6 +36,11 @@ impl F32Vec for float32x4_t {
         (pair.0, pair.1)
     }
     #[inline(always)]
+    unsafe fn unzip(a: Self, b: Self) -> (Self, Self) {
+        // SAFETY: see the impl comment.
+        unsafe { (vuzp1q_f32(a, b), vuzp2q_f32(a, b)) }
+    }
+    #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: p[0..4] writable (caller); see the impl comment.
         unsafe { vst1q_f32(p, self) }

@@ -67,6 +67,7 @@
 mod avg;
 mod blocks;
 pub(crate) mod bytes;
+pub(crate) mod channel_block;
 pub(crate) mod convert;
 mod flat;
 mod max;

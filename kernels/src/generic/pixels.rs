@@ -79,31 +79,70 @@ unsafe fn block<V: F32Vec, R: Reduce, E: Element, const K: usize>(
     idx: *mut i64,
     at: usize,
 ) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        let [s] = gather::<V, R, E, K, 1>(core::slice::from_ref(w), src, at);
+        emit::<V, R, E, K>(w, s, dst, idx, at);
+    }
+}
+
+/// The states of `K` vectors of channels `at..` of each of the `P` windows `ws`, which
+/// share their tap counts and steps (one tap loop, `P·K` independent chains).
+///
+/// # Safety
+/// As [`block`], for every window; `ws.len() == P`, all with `ws[0]`'s count, step and
+/// index step.
+#[inline(always)]
+unsafe fn gather<V: F32Vec, R: Reduce, E: Element, const K: usize, const P: usize>(
+    ws: &[Window],
+    src: *const E,
+    at: usize,
+) -> [[R::State<V>; K]; P] {
     // SAFETY: the caller vouches for the ISA.
     let zero = unsafe { V::splat(0.0) };
     // SAFETY: as above.
-    let mut s = [unsafe { R::start(zero) }; K];
+    let mut s = [[unsafe { R::start(zero) }; K]; P];
+    let w = &ws[0];
     let [nz, ny, nx] = w.count;
     let [sz, sy, sx] = w.step;
     let [iz, iy, ix] = w.index_step;
-    let base = src.wrapping_add(w.offset + at);
+    let base: [*const E; P] = core::array::from_fn(|q| src.wrapping_add(ws[q].offset + at));
     for a in 0..nz {
         for b in 0..ny {
-            let row = base.wrapping_add(a * sz + b * sy);
+            let row = a * sz + b * sy;
             // Wrapping: index offsets are only read by argmax, whose reach was checked.
             let off = a.wrapping_mul(iz).wrapping_add(b.wrapping_mul(iy));
             for t in 0..nx {
-                let p = row.wrapping_add(t * sx);
+                let tap = row + t * sx;
                 let o = off.wrapping_add(t.wrapping_mul(ix)) as f32;
-                for (k, s) in s.iter_mut().enumerate() {
-                    // SAFETY: tap (a, b, t) lies inside the window, whose reach the caller
-                    // vouches for, at channels at + k·LANES.. within the pixel.
-                    *s = unsafe { R::step(*s, V::load_elem(p.add(k * V::LANES)), o) };
+                for (s, base) in s.iter_mut().zip(base) {
+                    let p = base.wrapping_add(tap);
+                    for (k, s) in s.iter_mut().enumerate() {
+                        // SAFETY: tap (a, b, t) lies inside the window, whose reach the
+                        // caller vouches for, at channels at + k·LANES.. within the pixel.
+                        *s = unsafe { R::step(*s, V::load_elem(p.add(k * V::LANES)), o) };
+                    }
                 }
             }
         }
     }
-    // SAFETY: as above.
+    s
+}
+
+/// Writes window `w`'s `K` vectors of states `s` (channels `at..`): divided as the window
+/// says, narrowed to `E`.
+///
+/// # Safety
+/// As [`block`].
+#[inline(always)]
+unsafe fn emit<V: F32Vec, R: Reduce, E: Element, const K: usize>(
+    w: &Window,
+    s: [R::State<V>; K],
+    dst: *mut E,
+    idx: *mut i64,
+    at: usize,
+) {
+    // SAFETY: the caller vouches for the ISA.
     let div = unsafe { V::splat(w.divide[0]) };
     let again = R::DIVIDES && (w.divide[1] != 1.0 || w.divide[2] != 1.0);
     let scaled = R::DIVIDES && w.scale != 1.0;
@@ -130,6 +169,70 @@ unsafe fn block<V: F32Vec, R: Reduce, E: Element, const K: usize>(
             v.store_elem(out);
         }
     }
+}
+
+/// Output pixels of `c = K·LANES` channels (one or two vectors), up to `P` at a time where
+/// neighbouring windows share their shape: one vector per pixel leaves a single dependent
+/// chain of taps (latency-bound), `P` pixels run `P·K` chains. Channel blocks
+/// (`channel_block.rs`) pool every small-plane call this way.
+///
+/// # Safety
+/// As [`pixels`], with `c == K·V::LANES`; `P` is 8, 4 or 2.
+#[inline(always)]
+unsafe fn narrow<V: F32Vec, R: Reduce, E: Element, const K: usize, const P: usize>(
+    windows: &[Window],
+    ld: usize,
+    src: *const E,
+    dst: *mut E,
+    idx: *mut i64,
+) {
+    let same = |a: &Window, b: &Window| {
+        a.count == b.count && a.step == b.step && a.index_step == b.index_step
+    };
+    let mut p = 0;
+    while p < windows.len() {
+        let ws = &windows[p..];
+        let run = 1 + ws[1..ws.len().min(P)]
+            .iter()
+            .take_while(|w| same(w, &ws[0]))
+            .count();
+        let (d, i) = (dst.wrapping_add(p * ld), idx.wrapping_add(p * ld));
+        // SAFETY: forwarded from the caller, for the `run` pixels from `p`.
+        p += unsafe {
+            if P >= 8 && run >= 8 {
+                group::<V, R, E, K, 8>(ws, ld, src, d, i)
+            } else if P >= 4 && run >= 4 {
+                group::<V, R, E, K, 4>(ws, ld, src, d, i)
+            } else if run >= 2 {
+                group::<V, R, E, K, 2>(ws, ld, src, d, i)
+            } else {
+                group::<V, R, E, K, 1>(ws, ld, src, d, i)
+            }
+        };
+    }
+}
+
+/// The first `P` windows of `ws` (one shape) into pixels `ld` apart from `dst`; returns `P`.
+///
+/// # Safety
+/// As [`narrow`], for those pixels.
+#[inline(always)]
+unsafe fn group<V: F32Vec, R: Reduce, E: Element, const K: usize, const P: usize>(
+    ws: &[Window],
+    ld: usize,
+    src: *const E,
+    dst: *mut E,
+    idx: *mut i64,
+) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        let s = gather::<V, R, E, K, P>(&ws[..P], src, 0);
+        for (q, s) in s.into_iter().enumerate() {
+            let at = q * ld;
+            emit::<V, R, E, K>(&ws[q], s, dst.wrapping_add(at), idx.wrapping_add(at), 0);
+        }
+    }
+    P
 }
 
 /// Every channel of `w` with vectors `V`: eight at a time (independent chains: an average of
@@ -196,6 +299,18 @@ pub(crate) unsafe fn pixels<V: F32Vec, T: F32Vec, R: Reduce, E: Element>(
     // inside the input; written: overwritten by the next pixel's own store). One vector
     // per tap instead of a lane-by-lane loop for images (c = 3) or two overlapped vectors.
     let spill = ld == c && c < V::LANES && c != h && c != T::LANES;
+    if V::LANES > 1 && c == V::LANES {
+        // SAFETY: forwarded from the caller; c is one vector.
+        unsafe { narrow::<V, R, E, 1, 8>(windows, ld, s, d, i) };
+        super::strategy::ran_n(super::Strategy::Pixels, windows.len());
+        return;
+    }
+    if V::LANES > 1 && c == 2 * V::LANES {
+        // SAFETY: forwarded from the caller; c is two vectors.
+        unsafe { narrow::<V, R, E, 2, 4>(windows, ld, s, d, i) };
+        super::strategy::ran_n(super::Strategy::Pixels, windows.len());
+        return;
+    }
     let last = windows.len().saturating_sub(1);
     for (p, w) in windows.iter().enumerate() {
         let (d, i) = (d.wrapping_add(p * ld), i.wrapping_add(p * ld));

@@ -4,7 +4,7 @@ use core::arch::x86_64::*;
 
 use half::{bf16, f16};
 
-use crate::vector::{store_index_lanes, F32Vec};
+use crate::vector::{store_index_lanes, F32Vec, MAX_LANES};
 
 // SAFETY (every block in this impl): a `__m256` value only comes from the unsafe
 // constructors, whose callers vouched for AVX2.
@@ -66,6 +66,42 @@ impl F32Vec for __m256 {
             let mask = _mm256_and_si256(above, below);
             let v = _mm256_maskload_ps(p, mask);
             _mm256_blendv_ps(_mm256_set1_ps(fill), v, _mm256_castsi256_ps(mask))
+        }
+    }
+    #[inline(always)]
+    unsafe fn unzip(a: Self, b: Self) -> (Self, Self) {
+        // SAFETY: see the impl comment.
+        unsafe {
+            let even = _mm256_castps_pd(_mm256_shuffle_ps::<0b10_00_10_00>(a, b));
+            let odd = _mm256_castps_pd(_mm256_shuffle_ps::<0b11_01_11_01>(a, b));
+            (
+                _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(even)),
+                _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(odd)),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn transpose(r: &mut [Self; MAX_LANES]) {
+        // In-lane unpacks and shuffles, then 128-bit halves exchanged.
+        // SAFETY: see the impl comment.
+        unsafe {
+            let mut t = *r;
+            for i in 0..4 {
+                t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+                t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+            }
+            for i in 0..2 {
+                for j in 0..2 {
+                    let (a, b) = (t[4 * i + j], t[4 * i + 2 + j]);
+                    r[4 * i + 2 * j] = _mm256_shuffle_ps::<0b01_00_01_00>(a, b);
+                    r[4 * i + 2 * j + 1] = _mm256_shuffle_ps::<0b11_10_11_10>(a, b);
+                }
+            }
+            for j in 0..4 {
+                t[j] = _mm256_permute2f128_ps::<0x20>(r[j], r[4 + j]);
+                t[4 + j] = _mm256_permute2f128_ps::<0x31>(r[j], r[4 + j]);
+            }
+            *r = t;
         }
     }
     #[inline(always)]

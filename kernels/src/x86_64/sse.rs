@@ -42,6 +42,16 @@ impl F32Vec for __m128 {
         }
     }
     #[inline(always)]
+    unsafe fn unzip(a: Self, b: Self) -> (Self, Self) {
+        // SAFETY: see the impl comment.
+        unsafe {
+            (
+                _mm_shuffle_ps::<0b10_00_10_00>(a, b),
+                _mm_shuffle_ps::<0b11_01_11_01>(a, b),
+            )
+        }
+    }
+    #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: p[0..4] writable (caller); see the impl comment.
         unsafe { _mm_storeu_ps(p, self) }
