@@ -9,6 +9,11 @@
 //! be picked in another order.) Average adds per-slice sums: summation-order rounding only,
 //! used when no partial sum can overflow in any order; else the call takes the oracle's
 //! exact loop.
+//!
+//! Max without indices goes depth first instead (`merged_max`): each output depth's input
+//! slices are merged element-wise, then pooled once, which halves the 2-D work at depth
+//! stride 2. Only a zero or NaN maximum depends on the order of its taps; a block with one
+//! is pooled again slice by slice.
 
 use std::ops::Range;
 
@@ -36,6 +41,9 @@ pub(crate) fn block(
         end: z_hi,
     } = slices_read(depth, ods.clone());
     let slices = z_hi - z_lo;
+    if op == Op::Max && merged_max(k, g, depth, src, dst, ods.clone()) {
+        return;
+    }
     let mut vals = vec![0.0f32; slices * ohw];
     let mut ids = vec![0i64; if op == Op::ArgMax { slices * ohw } else { 0 }];
     if slices > 0 {
@@ -110,6 +118,45 @@ pub(crate) fn block(
             c.divide(&mut tables, out, hi - lo, incl, false);
         }
     }
+}
+
+/// Max without indices, depth first: each output depth's input slices are merged
+/// element-wise (PyTorch's max step, in depth order), then the merged slices are pooled
+/// as planes in one kernel call: half the 2-D work of pooling every input slice at stride
+/// 2. The maximum's value does not depend on the order of its taps unless it is a zero
+/// (`-0.0` and `+0.0` tie) or NaN (payloads): returns `false`, and the caller pools slice
+/// by slice in PyTorch's order, when any output is one of those.
+fn merged_max(
+    k: &Kernels,
+    g: &Geometry,
+    depth: &Axis,
+    src: &[f32],
+    dst: &mut [f32],
+    ods: Range<usize>,
+) -> bool {
+    let hw = g.plane_len();
+    let mut merged = vec![0.0; ods.len() * hw];
+    for (m, od) in merged.chunks_mut(hw).zip(ods.clone()) {
+        let (lo, hi, _) = depth.taps(od);
+        let slice = |t: usize| {
+            let z = (depth.start(od) + (t * depth.dilation) as isize) as usize;
+            &src[z * hw..(z + 1) * hw]
+        };
+        if lo >= hi {
+            // No depth tap inside: PyTorch's -inf.
+            m.fill(f32::NEG_INFINITY);
+            continue;
+        }
+        // The first tap as it is: the max step from -inf takes every value.
+        m.copy_from_slice(slice(lo));
+        for t in lo + 1..hi {
+            k.merge_max(m, slice(t));
+        }
+    }
+    let [oh, _] = g.output();
+    k.max(g, ods.len(), &merged, dst, 0..oh);
+    // Without an early exit, so that the scan vectorizes.
+    !dst.iter().fold(false, |a, v| a | (*v == 0.0) | v.is_nan())
 }
 
 /// The input depth slices that output depths `ods` read (empty if none).
@@ -267,4 +314,45 @@ pub(crate) fn sums_regroup(src: &[f32], taps: usize) -> bool {
     }
     let big = acc.iter().fold(0.0f32, |a, &b| a.max(b));
     (big as f64) * (taps as f64) < f32::MAX as f64 / 2.0
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{reference, Pool3d};
+
+    /// Depth first is exact except for zeros and NaN: a window whose maximum is a zero
+    /// found as `+0.0` first in PyTorch's order (depth 0, row 1) but as `-0.0` first in
+    /// the merged slice (row 0, depth 1), and NaNs of two payloads, must come out as
+    /// PyTorch's; other volumes of the same call keep the merged path's (equal) values.
+    #[test]
+    fn merged_depths_keep_pytorch_zeros_and_nans() {
+        // Volumes of 2 × 2 × 2 (depth, rows, columns); windows of 2 × 2 × 1, so the plan
+        // merges depths (one window per column: not global).
+        let shape = [1, 3, 2, 2, 2];
+        let at = |v: usize, z: usize, y: usize| v * 8 + (z * 2 + y) * 2;
+        let mut x = vec![-1.0f32; 24];
+        // Volume 0: (z, y) = (1, 0) is -0.0, (0, 1) is +0.0.
+        x[at(0, 1, 0)] = -0.0;
+        x[at(0, 0, 1)] = 0.0;
+        // Volume 1: NaNs of two payloads at (1, 0) and (0, 1): PyTorch keeps the last.
+        x[at(1, 1, 0)] = f32::from_bits(0x7fc0_0001);
+        x[at(1, 0, 1)] = f32::from_bits(0x7fc0_0002);
+        // Volume 2: no zero, no NaN.
+        for (i, v) in x[16..].iter_mut().enumerate() {
+            *v = i as f32 - 3.5;
+        }
+        let layer = Pool3d::max((2, 2, 1)).parallel(false);
+        let (want, _) = reference::forward(&layer, &x, shape).unwrap();
+        for isa in crate::supported_isas() {
+            let mut y = vec![0.0f32; 6];
+            layer.clone().isa(isa).forward(&x, shape, &mut y).unwrap();
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&y), bits(&want), "{isa}");
+            assert_eq!(
+                y[0].to_bits(),
+                0,
+                "{isa}: +0.0 comes first in PyTorch's order"
+            );
+        }
+    }
 }

@@ -20,6 +20,17 @@ macro_rules! entry_points {
         $crate::table::pixel_entries!(pixels_max_u8, pixels_argmax_u8, pixels_avg_u8, u8, $v, $t $(, $feat)?);
         $crate::table::convert_entries!($v $(, $feat)?);
         $crate::table::block_entries!($v $(, $feat)?);
+
+        /// Element-wise max step of `n` values of `x` into `acc`.
+        ///
+        /// # Safety
+        /// The CPU must support this module's ISA; pointers as `generic::merge::max_into`
+        /// says.
+        $(#[target_feature(enable = $feat)])?
+        pub(crate) unsafe fn merge_max(acc: *mut f32, x: *const f32, n: usize) {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { $crate::generic::merge::max_into::<$v>(acc, x, n) }
+        }
     };
 }
 
@@ -241,6 +252,7 @@ type WidenFn = unsafe fn(*const u8, usize, *mut f32, usize, usize, usize);
 type NarrowFn = unsafe fn(*const f32, usize, *mut u8, usize, usize, usize);
 type ToBlockFn = unsafe fn(*const f32, usize, usize, usize, *mut f32, BlockImage);
 type FromBlockFn = unsafe fn(*const f32, usize, *mut f32, usize, usize);
+type MergeFn = unsafe fn(*mut f32, *const f32, usize);
 
 /// The entry points of one ISA. Holding one is the proof that its ISA runs on this CPU.
 #[derive(Clone, Copy)]
@@ -260,6 +272,7 @@ pub struct Kernels {
     /// Channel blocks: planes in, planes out.
     to_block: ToBlockFn,
     from_block: FromBlockFn,
+    merge_max: MergeFn,
 }
 
 impl core::fmt::Debug for Kernels {
@@ -304,6 +317,7 @@ macro_rules! table {
             ],
             to_block: m::to_block,
             from_block: m::from_block,
+            merge_max: m::merge_max,
         }
     }};
 }
@@ -627,6 +641,20 @@ impl Kernels {
         check_rows(dst.len(), stride, planes, len, "planes");
         // SAFETY: as in `to_channel_block`.
         unsafe { (self.from_block)(src.as_ptr(), len, dst.as_mut_ptr(), stride, planes) }
+    }
+}
+
+impl Kernels {
+    /// PyTorch's max step element-wise: `acc[i]` takes `x[i]` where `x[i] > acc[i]` or
+    /// `x[i]` is NaN (so merging slices in order keeps the last NaN; ties keep `acc`).
+    ///
+    /// # Panics
+    /// If the slices differ in length.
+    pub fn merge_max(&self, acc: &mut [f32], x: &[f32]) {
+        assert_eq!(acc.len(), x.len(), "merged slices differ in length");
+        // SAFETY: a table exists only for an ISA its builder vouched for; lengths equal; a
+        // `&mut` overlaps no `&`.
+        unsafe { (self.merge_max)(acc.as_mut_ptr(), x.as_ptr(), x.len()) }
     }
 }
 

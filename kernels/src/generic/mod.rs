@@ -71,6 +71,7 @@ pub(crate) mod channel_block;
 pub(crate) mod convert;
 mod flat;
 mod max;
+pub(crate) mod merge;
 mod pixels;
 mod reduce;
 mod rows;
