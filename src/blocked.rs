@@ -17,34 +17,37 @@ use crate::channels_last::Axes;
 use crate::plan::{Plan, Work};
 use crate::threading::{Op, MIN_PARALLEL_TAPS, TASKS_PER_THREAD};
 
-/// Planes of at most this many input pixels go through channel blocks (measured on AMD
-/// EPYC with AVX-512: 14 × 14 planes 1.5–6× faster than the planes' kernels; from 17 × 17
-/// on, those win or tie).
-pub(crate) const MAX_PLANE: usize = 256;
-/// ... when output rows are narrower than this (wider rows fill the planes' vectors: a
-/// 14-wide same-size stride-1 row ran 7 % faster on the planes' flat strategy).
+/// Planes of at most this many input pixels go through channel blocks (Inception's 17 × 17
+/// grid is 289): measured on AMD EPYC with AVX-512, 7 × 7 to 17 × 17 planes ran 1.1–6×
+/// faster than on the planes' kernels; 28 × 28 planes ran 5–20 % slower (the transposes
+/// cost more than the planes' per-row work there).
+pub(crate) const MAX_PLANE: usize = 300;
+/// Output rows narrower than this take channel blocks for every op; wider rows fill the
+/// planes' vectors, and only average gains there (Inception's 17-wide rows 11 %), while
+/// max's same-size stride-1 path (a NaN scan, then one `max` per tap) stays ahead (17 × 17
+/// max 3 s1 p1: 30 µs against 37; argmax 51 against 120).
 pub(crate) const MAX_ROW: usize = 8;
 
-/// Whether `plan` is pooled through channel blocks with kernels `k`: small planes with
-/// short output rows, at least half a block of them (fewer would transpose mostly repeated
-/// planes), not global pooling (one contiguous run per plane already). Only where the
-/// transposes run in registers and were measured faster: AVX2 and AVX-512; NEON (not
-/// timed: qemu only), `portable` (its de-interleave goes through memory, 1.7× slower on
-/// a 14 × 14 max) and scalar keep the planes' kernels.
-pub(crate) fn chosen(k: &Kernels, plan: &Plan) -> bool {
+/// Whether `plan` is pooled through channel blocks by `op` with kernels `k`: small planes,
+/// at least half a block of them (fewer would transpose mostly repeated planes), not global
+/// pooling (one contiguous run per plane already), short output rows or an average. Only
+/// where the transposes run in registers and were measured faster: AVX2 and AVX-512; NEON
+/// (not timed: qemu only), `portable` (its de-interleave goes through memory, 1.7× slower
+/// on a 14 × 14 max) and scalar keep the planes' kernels.
+pub(crate) fn chosen(k: &Kernels, plan: &Plan, op: Op) -> bool {
     let isa = match k.isa() {
         Isa::Avx2 | Isa::Avx512 => true,
         Isa::Neon | Isa::Portable | Isa::Scalar => false,
     };
-    isa && applies(plan)
+    isa && applies(plan, op)
 }
 
 /// The shape part of [`chosen`].
-fn applies(plan: &Plan) -> bool {
+fn applies(plan: &Plan, op: Op) -> bool {
     !matches!(plan.work, Work::Nothing)
         && plan.volumes >= BLOCK / 2
         && plan.in_volume() <= MAX_PLANE
-        && plan.output[2] < MAX_ROW
+        && (plan.output[2] < MAX_ROW || op == Op::Avg)
         && plan.out_volume() > 1
 }
 
@@ -363,26 +366,25 @@ mod tests {
         assert!(checked >= 2 * 3 * 2 * 14, "{checked} checks");
     }
 
-    /// The rule: small planes, short output rows, enough planes, not global, AVX2 or
-    /// AVX-512 only.
+    /// The rule: small planes, short output rows (or an average), enough planes, not
+    /// global, AVX2 or AVX-512 only.
     #[test]
     fn chosen_for_small_planes_on_avx2_and_avx512() {
         let plan = |l: Pool2d, s: [usize; 4]| l.0.plan(&s).expect("valid");
         let vgg = plan(Pool2d::max(2), [1, 512, 14, 14]);
-        assert!(applies(&vgg));
+        assert!(applies(&vgg, Op::Max) && applies(&vgg, Op::ArgMax));
+        let few = plan(Pool2d::max(2), [1, 4, 14, 14]);
+        assert!(!applies(&few, Op::Max), "too few planes");
+        let large = plan(Pool2d::avg(2), [1, 64, 28, 28]);
+        assert!(!applies(&large, Op::Avg), "plane too large");
+        let wide = |l: Pool2d| plan(l.stride(1).padding(1), [1, 64, 17, 17]);
+        assert!(!applies(&wide(Pool2d::max(3)), Op::Max), "wide rows, max");
         assert!(
-            !applies(&plan(Pool2d::max(2), [1, 4, 14, 14])),
-            "too few planes"
+            applies(&wide(Pool2d::avg(3)), Op::Avg),
+            "wide rows, average"
         );
-        assert!(
-            !applies(&plan(Pool2d::max(2), [1, 64, 28, 28])),
-            "plane too large"
-        );
-        assert!(
-            !applies(&plan(Pool2d::max(3).stride(1).padding(1), [1, 64, 14, 14])),
-            "wide rows"
-        );
-        assert!(!applies(&plan(Pool2d::avg(7), [1, 64, 7, 7])), "global");
+        let global = plan(Pool2d::avg(7), [1, 64, 7, 7]);
+        assert!(!applies(&global, Op::Avg), "global");
         for isa in [
             Isa::Scalar,
             Isa::Portable,
@@ -392,7 +394,7 @@ mod tests {
         ] {
             if let Ok(k) = kernels_for(isa, "test") {
                 assert_eq!(
-                    chosen(&k, &vgg),
+                    chosen(&k, &vgg, Op::Max),
                     matches!(isa, Isa::Avx2 | Isa::Avx512),
                     "{isa}"
                 );

@@ -33,7 +33,7 @@ pub(crate) fn execute(
     idx: &mut [i64],
     parallel: bool,
 ) {
-    if blocked::chosen(k, plan) {
+    if blocked::chosen(k, plan, op) {
         return blocked::execute(k, op, plan, src, dst, idx, parallel);
     }
     match plan.work {

@@ -129,12 +129,19 @@ fn every_shape_takes_its_strategy_on_every_isa() {
             only(Rows, 2),
             "max 3 s2 p1",
         );
-        // 3-D: every input slice a block reads is pooled once as a plane (5 slices, 2 volumes).
+        // 3-D max: each output depth's input slices merged, then pooled once as a plane
+        // (3 output depths, 2 volumes); with indices, every input slice a block reads is
+        // pooled once (5 slices, 2 volumes).
         let stem3 = Pool3d::max(3).stride(2).padding(1);
         check(
-            ran(stem3.isa(isa), [1, 2, 5, 16, 40]),
-            only(Rows, 10),
+            ran(stem3.clone().isa(isa), [1, 2, 5, 16, 40]),
+            only(Rows, 6),
             "3-D max 3 s2 p1",
+        );
+        check(
+            ran_idx(stem3.isa(isa), [1, 2, 5, 16, 40]),
+            only(Rows, 10),
+            "3-D argmax 3 s2 p1",
         );
         // A one-tap depth kernel pools each depth slice on its own (3 slices, 2 volumes).
         let k1 = Pool3d::max((1, 3, 3)).stride(1).padding((0, 1, 1));

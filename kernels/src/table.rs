@@ -133,7 +133,8 @@ macro_rules! byte_entry {
         $(#[target_feature(enable = $feat)])?
         #[allow(clippy::too_many_arguments)]
         pub(crate) unsafe fn $name(
-            windows: &[$crate::Window], c: usize, ld: usize, _slack: usize, src: *const u8,
+            windows: &[$crate::Window], c: usize, ld: usize, _slack: usize, _uniform: bool,
+            src: *const u8,
             src_len: usize, dst: *mut u8, dst_len: usize, _idx: &mut [i64],
         ) {
             // SAFETY: forwarded from this function's contract.
@@ -168,7 +169,8 @@ macro_rules! pixel_entry {
         $(#[target_feature(enable = $feat)])?
         #[allow(clippy::too_many_arguments)]
         pub(crate) unsafe fn $name(
-            windows: &[$crate::Window], c: usize, ld: usize, slack: usize, src: *const u8,
+            windows: &[$crate::Window], c: usize, ld: usize, slack: usize, uniform: bool,
+            src: *const u8,
             src_len: usize, dst: *mut u8, dst_len: usize, idx: &mut [i64],
         ) {
             // SAFETY: forwarded from this function's contract.
@@ -176,7 +178,7 @@ macro_rules! pixel_entry {
                 let src = core::slice::from_raw_parts(src.cast::<$e>(), src_len);
                 let dst = core::slice::from_raw_parts_mut(dst.cast::<$e>(), dst_len);
                 $crate::generic::pixels::<$v, $t, $crate::generic::$r, $e>(
-                    windows, c, ld, slack, src, dst, idx,
+                    windows, c, ld, slack, uniform, src, dst, idx,
                 )
             }
         }
@@ -247,7 +249,7 @@ type PlaneFn = unsafe fn(&Geometry, &[f32], &mut [f32], &mut [i64], Range<usize>
 const BYTE_CHANNELS: usize = 16;
 
 type PixelFn =
-    unsafe fn(&[Window], usize, usize, usize, *const u8, usize, *mut u8, usize, &mut [i64]);
+    unsafe fn(&[Window], usize, usize, usize, bool, *const u8, usize, *mut u8, usize, &mut [i64]);
 type WidenFn = unsafe fn(*const u8, usize, *mut f32, usize, usize, usize);
 type NarrowFn = unsafe fn(*const f32, usize, *mut u8, usize, usize, usize);
 type ToBlockFn = unsafe fn(*const f32, usize, usize, usize, *mut f32, BlockImage);
@@ -487,7 +489,20 @@ impl Kernels {
         let (s, d) = (src.as_ptr().cast::<u8>(), dst.as_mut_ptr().cast::<u8>());
         // SAFETY: a table exists only for an ISA its builder vouched for; sizes checked;
         // slot `E::DTYPE` holds `E`'s kernels, given `E`'s slices (a `&mut` overlaps no `&`).
-        unsafe { f(windows, c, ld, slack, s, src.len(), d, dst.len(), idx) }
+        unsafe {
+            f(
+                windows,
+                c,
+                ld,
+                slack,
+                w.uniform,
+                s,
+                src.len(),
+                d,
+                dst.len(),
+                idx,
+            )
+        }
     }
 }
 
@@ -501,6 +516,9 @@ pub struct CheckedWindows<'a> {
     reach: usize,
     /// Every window's index reach is at most 2^24.
     indices_exact: bool,
+    /// All windows share their tap counts and steps (and index steps): the kernels can pool
+    /// neighbours together without comparing them.
+    uniform: bool,
 }
 
 impl<'a> CheckedWindows<'a> {
@@ -511,15 +529,18 @@ impl<'a> CheckedWindows<'a> {
     pub fn new(windows: &'a [Window], c: usize) -> CheckedWindows<'a> {
         let mut reach = 0;
         let mut indices_exact = true;
+        let mut uniform = true;
         for w in windows {
             reach = reach.max(w.reach(c).expect("window reach overflows"));
             indices_exact &= w.index_reach().is_some_and(|r| r <= 1 << 24);
+            uniform &= w.same_shape(&windows[0]);
         }
         CheckedWindows {
             windows,
             c,
             reach,
             indices_exact,
+            uniform,
         }
     }
 }

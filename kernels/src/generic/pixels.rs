@@ -55,6 +55,12 @@ impl Window {
         })
     }
 
+    /// Whether `o` has the same tap counts, steps and index steps (so the two can be pooled
+    /// in one tap loop).
+    pub fn same_shape(&self, o: &Window) -> bool {
+        self.count == o.count && self.step == o.step && self.index_step == o.index_step
+    }
+
     /// The largest index offset from [`Window::index`] (argmax keeps it in an `f32` lane).
     pub fn index_reach(&self) -> Option<usize> {
         if self.count.contains(&0) {
@@ -177,25 +183,28 @@ unsafe fn emit<V: F32Vec, R: Reduce, E: Element, const K: usize>(
 /// (`channel_block.rs`) pool every small-plane call this way.
 ///
 /// # Safety
-/// As [`pixels`], with `c == K·V::LANES`; `P` is 8, 4 or 2.
+/// As [`pixels`], with `c == K·V::LANES`; `P` is 8, 4 or 2; `uniform` only if every
+/// window has the first one's shape ([`Window::same_shape`]).
 #[inline(always)]
 unsafe fn narrow<V: F32Vec, R: Reduce, E: Element, const K: usize, const P: usize>(
     windows: &[Window],
+    uniform: bool,
     ld: usize,
     src: *const E,
     dst: *mut E,
     idx: *mut i64,
 ) {
-    let same = |a: &Window, b: &Window| {
-        a.count == b.count && a.step == b.step && a.index_step == b.index_step
-    };
     let mut p = 0;
     while p < windows.len() {
         let ws = &windows[p..];
-        let run = 1 + ws[1..ws.len().min(P)]
-            .iter()
-            .take_while(|w| same(w, &ws[0]))
-            .count();
+        let run = if uniform {
+            ws.len()
+        } else {
+            1 + ws[1..ws.len().min(P)]
+                .iter()
+                .take_while(|w| w.same_shape(&ws[0]))
+                .count()
+        };
         let (d, i) = (dst.wrapping_add(p * ld), idx.wrapping_add(p * ld));
         // SAFETY: forwarded from the caller, for the `run` pixels from `p`.
         p += unsafe {
@@ -281,13 +290,15 @@ unsafe fn walk<V: F32Vec, R: Reduce, E: Element>(
 /// # Safety
 /// The CPU must support `V`'s and `T`'s ISAs; every window's [`Window::reach`] plus `slack`
 /// within `src`; `dst` (and `idx` when `R::INDICES`) hold every pixel so placed; argmax
-/// index reaches at most 2^24.
+/// index reaches at most 2^24; `uniform` only if every window has the first one's shape.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) unsafe fn pixels<V: F32Vec, T: F32Vec, R: Reduce, E: Element>(
     windows: &[Window],
     c: usize,
     ld: usize,
     slack: usize,
+    uniform: bool,
     src: &[E],
     dst: &mut [E],
     idx: &mut [i64],
@@ -301,13 +312,13 @@ pub(crate) unsafe fn pixels<V: F32Vec, T: F32Vec, R: Reduce, E: Element>(
     let spill = ld == c && c < V::LANES && c != h && c != T::LANES;
     if V::LANES > 1 && c == V::LANES {
         // SAFETY: forwarded from the caller; c is one vector.
-        unsafe { narrow::<V, R, E, 1, 8>(windows, ld, s, d, i) };
+        unsafe { narrow::<V, R, E, 1, 8>(windows, uniform, ld, s, d, i) };
         super::strategy::ran_n(super::Strategy::Pixels, windows.len());
         return;
     }
     if V::LANES > 1 && c == 2 * V::LANES {
         // SAFETY: forwarded from the caller; c is two vectors.
-        unsafe { narrow::<V, R, E, 2, 4>(windows, ld, s, d, i) };
+        unsafe { narrow::<V, R, E, 2, 4>(windows, uniform, ld, s, d, i) };
         super::strategy::ran_n(super::Strategy::Pixels, windows.len());
         return;
     }
