@@ -135,28 +135,39 @@ fn merged_max(
     ods: Range<usize>,
 ) -> bool {
     let hw = g.plane_len();
-    let mut merged = vec![0.0; ods.len() * hw];
-    for (m, od) in merged.chunks_mut(hw).zip(ods.clone()) {
-        let (lo, hi, _) = depth.taps(od);
-        let slice = |t: usize| {
-            let z = (depth.start(od) + (t * depth.dilation) as isize) as usize;
-            &src[z * hw..(z + 1) * hw]
-        };
-        if lo >= hi {
-            // No depth tap inside: PyTorch's -inf.
-            m.fill(f32::NEG_INFINITY);
-            continue;
+    MERGED.with_borrow_mut(|merged| {
+        // Reused per thread: a fresh buffer cost a memset of its size per block.
+        merged.resize(ods.len() * hw, 0.0);
+        let merged = &mut merged[..ods.len() * hw];
+        for (m, od) in merged.chunks_mut(hw).zip(ods.clone()) {
+            let (lo, hi, _) = depth.taps(od);
+            let slice = |t: usize| {
+                let z = (depth.start(od) + (t * depth.dilation) as isize) as usize;
+                &src[z * hw..(z + 1) * hw]
+            };
+            match hi.saturating_sub(lo) {
+                // No depth tap inside: PyTorch's -inf.
+                0 => m.fill(f32::NEG_INFINITY),
+                // The max step from -inf takes every value.
+                1 => m.copy_from_slice(slice(lo)),
+                _ => {
+                    k.max_of(m, slice(lo), slice(lo + 1));
+                    for t in lo + 2..hi {
+                        k.merge_max(m, slice(t));
+                    }
+                }
+            }
         }
-        // The first tap as it is: the max step from -inf takes every value.
-        m.copy_from_slice(slice(lo));
-        for t in lo + 1..hi {
-            k.merge_max(m, slice(t));
-        }
-    }
-    let [oh, _] = g.output();
-    k.max(g, ods.len(), &merged, dst, 0..oh);
+        let [oh, _] = g.output();
+        k.max(g, ods.len(), merged, dst, 0..oh);
+    });
     // Without an early exit, so that the scan vectorizes.
     !dst.iter().fold(false, |a, v| a | (*v == 0.0) | v.is_nan())
+}
+
+thread_local! {
+    /// [`merged_max`]'s merged slices.
+    static MERGED: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The input depth slices that output depths `ods` read (empty if none).

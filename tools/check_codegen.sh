@@ -26,7 +26,7 @@ body() { # the instructions of every function whose mangled name contains all of
 for isa_reg in "avx2 ymm" "avx512 zmm"; do
   set -- $isa_reg
   pixels=$(for t in f32 f16 bf16 i8 u8; do echo pixels_max_$t pixels_argmax_$t pixels_avg_$t; done)
-  for k in max argmax avg $pixels bytes_max_i8 bytes_max_u8 widen_f16 narrow_f16 widen_bf16 narrow_bf16 widen_i8 narrow_i8 widen_u8 narrow_u8 to_block from_block; do
+  for k in max argmax avg $pixels bytes_max_i8 bytes_max_u8 widen_f16 narrow_f16 widen_bf16 narrow_bf16 widen_i8 narrow_i8 widen_u8 narrow_u8 to_block from_block merge_max max_of; do
     reg=$2 least=3
     case $k in bytes_*) reg=ymm ;; esac # byte max runs 256-bit vectors in both tables
     # A conversion loop at opt-level 2 is not unrolled: one conversion, plus its tail's.

@@ -31,6 +31,17 @@ macro_rules! entry_points {
             // SAFETY: forwarded from this function's contract.
             unsafe { $crate::generic::merge::max_into::<$v>(acc, x, n) }
         }
+
+        /// Element-wise max step of `n` values of `b` over `a`, into `out`.
+        ///
+        /// # Safety
+        /// The CPU must support this module's ISA; pointers as `generic::merge::max_of`
+        /// says.
+        $(#[target_feature(enable = $feat)])?
+        pub(crate) unsafe fn max_of(out: *mut f32, a: *const f32, b: *const f32, n: usize) {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { $crate::generic::merge::max_of::<$v>(out, a, b, n) }
+        }
     };
 }
 
@@ -255,6 +266,7 @@ type NarrowFn = unsafe fn(*const f32, usize, *mut u8, usize, usize, usize);
 type ToBlockFn = unsafe fn(*const f32, usize, usize, usize, *mut f32, BlockImage);
 type FromBlockFn = unsafe fn(*const f32, usize, *mut f32, usize, usize);
 type MergeFn = unsafe fn(*mut f32, *const f32, usize);
+type MaxOfFn = unsafe fn(*mut f32, *const f32, *const f32, usize);
 
 /// The entry points of one ISA. Holding one is the proof that its ISA runs on this CPU.
 #[derive(Clone, Copy)]
@@ -275,6 +287,7 @@ pub struct Kernels {
     to_block: ToBlockFn,
     from_block: FromBlockFn,
     merge_max: MergeFn,
+    max_of: MaxOfFn,
 }
 
 impl core::fmt::Debug for Kernels {
@@ -320,6 +333,7 @@ macro_rules! table {
             to_block: m::to_block,
             from_block: m::from_block,
             merge_max: m::merge_max,
+            max_of: m::max_of,
         }
     }};
 }
@@ -676,6 +690,19 @@ impl Kernels {
         // SAFETY: a table exists only for an ISA its builder vouched for; lengths equal; a
         // `&mut` overlaps no `&`.
         unsafe { (self.merge_max)(acc.as_mut_ptr(), x.as_ptr(), x.len()) }
+    }
+
+    /// [`Kernels::merge_max`] of `b` into a copy of `a`, written to `out` (one pass).
+    ///
+    /// # Panics
+    /// If the slices differ in length.
+    pub fn max_of(&self, out: &mut [f32], a: &[f32], b: &[f32]) {
+        assert!(
+            out.len() == a.len() && a.len() == b.len(),
+            "merged slices differ in length"
+        );
+        // SAFETY: as in `merge_max`.
+        unsafe { (self.max_of)(out.as_mut_ptr(), a.as_ptr(), b.as_ptr(), out.len()) }
     }
 }
 

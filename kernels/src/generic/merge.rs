@@ -31,3 +31,31 @@ pub(crate) unsafe fn max_into<V: F32Vec>(acc: *mut f32, x: *const f32, n: usize)
         i += 1;
     }
 }
+
+/// `out[i]` is `b[i]` where PyTorch's max step from `a[i]` would take it, else `a[i]`, for
+/// `i < n` (the first merge of two slices, without copying one first).
+///
+/// # Safety
+/// The CPU must support `V`'s ISA; `out[..n]` writable, `a[..n]` and `b[..n]` readable,
+/// `out` overlapping neither.
+#[inline(always)]
+pub(crate) unsafe fn max_of<V: F32Vec>(out: *mut f32, a: *const f32, b: *const f32, n: usize) {
+    let l = V::LANES;
+    let mut i = 0;
+    while i + l <= n {
+        // SAFETY: `i + l <= n` within all three; the caller's ISA.
+        unsafe {
+            let v = V::load(a.add(i)).max_step(V::load(b.add(i)));
+            v.store(out.add(i));
+        }
+        i += l;
+    }
+    while i < n {
+        // SAFETY: `i < n` within all three.
+        unsafe {
+            let (x, y) = (*a.add(i), *b.add(i));
+            *out.add(i) = if y > x || y.is_nan() { y } else { x };
+        }
+        i += 1;
+    }
+}
