@@ -31,10 +31,12 @@ fn main() {
             let tg = common::types::grid(isa, 0x7e ^ isa as u64, 3, false)?;
             let tb = common::types::blocks(isa, false)?;
             let (tf, _, tdiv) = common::types::fixtures_on(isa, false)?;
+            let cb = common::channel_blocks(isa)?;
             Ok(format!(
                 "{ok} PyTorch cases, {rej} rejections, {nd} 1-D/3-D/adaptive PyTorch cases, \
                  {nd_rej} rejections, {nodes} ONNX node tests, {own} own ONNX cases, {g} grid cases, {a} arbitrary geometries, {r} regressions, {nf} NaN-scan cases, {cl} channels-last grid cases, {clf} channels-last PyTorch cases, \
-                 {conv} conversions, {tg} typed grid calls, {tb} blocked typed calls, {tf} typed PyTorch cases ({tdiv} documented divergences)"
+                 {conv} conversions, {tg} typed grid calls, {tb} blocked typed calls, {tf} typed PyTorch cases ({tdiv} documented divergences), \
+                 {cb} channel-block and merge calls"
             ))
         });
         match r {

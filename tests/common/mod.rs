@@ -849,3 +849,79 @@ pub fn nan_free_cases(isa: Isa, parallel: bool) -> Result<usize, String> {
     }
     Ok(checked)
 }
+
+/// The channel-block transposes and the slice merges of `isa`'s kernels against plain
+/// loops: planes × lengths around every vector width, a padded block image, and merges
+/// with NaNs of two payloads and signed zeros. Returns the number of calls checked.
+pub fn channel_blocks(isa: Isa) -> Result<usize, String> {
+    use simdpool_kernels::{BlockImage, BLOCK};
+    if !simdpool::supported_isas().contains(&isa) {
+        return Ok(0);
+    }
+    // SAFETY: `supported_isas` just confirmed this CPU runs `isa`.
+    let k = unsafe { Kernels::for_isa_unchecked(isa) }.ok_or("no kernels")?;
+    let mut rng = StdRng::seed_from_u64(0xb10c ^ isa as u64);
+    let mut count = 0;
+    for planes in [1, 3, 8, 15, 16] {
+        for len in [1, 3, 4, 7, 8, 15, 16, 17, 31, 33, 49, 64, 196] {
+            let stride = len + rng.gen_range(0..3);
+            let src = nasty(&mut rng, planes * stride);
+            let img = if len % 4 == 0 {
+                BlockImage {
+                    h: 2,
+                    w: len / 4,
+                    ph: 3,
+                    pw: len / 4 + 2,
+                }
+            } else {
+                BlockImage::packed(len)
+            };
+            let pixels = (len - 1) / img.w / img.h * img.ph * img.pw + img.ph * img.pw;
+            let mut block = vec![7.0f32; pixels * BLOCK];
+            k.to_channel_block(&src, stride, planes, len, &mut block, img);
+            for p in 0..len {
+                for q in 0..BLOCK {
+                    let want = src[q.min(planes - 1) * stride + p];
+                    let got = block[img.at(p) * BLOCK + q];
+                    if got.to_bits() != want.to_bits() {
+                        return Err(format!("{isa}: block {planes}x{len} pixel {p} plane {q}"));
+                    }
+                }
+            }
+            let packed: Vec<f32> = (0..len * BLOCK).map(|i| i as f32).collect();
+            let mut back = vec![-1.0f32; planes * stride];
+            k.from_channel_block(&packed, len, &mut back, stride, planes);
+            for q in 0..planes {
+                for p in 0..stride {
+                    let want = if p < len {
+                        (p * BLOCK + q) as f32
+                    } else {
+                        -1.0
+                    };
+                    if back[q * stride + p] != want {
+                        return Err(format!("{isa}: back {planes}x{len} plane {q} at {p}"));
+                    }
+                }
+            }
+            count += 2;
+        }
+    }
+    // PyTorch's max step: the later value where larger or NaN (the last NaN wins; ties,
+    // +0.0 after -0.0 among them, keep the earlier).
+    let step = |m: f32, v: f32| if v > m || v.is_nan() { v } else { m };
+    for n in [1, 4, 15, 16, 17, 33, 100] {
+        let (a, b) = (nasty(&mut rng, n), nasty(&mut rng, n));
+        let mut acc = a.clone();
+        k.merge_max(&mut acc, &b);
+        let mut of = vec![0.0f32; n];
+        k.max_of(&mut of, &a, &b);
+        for i in 0..n {
+            let want = step(a[i], b[i]).to_bits();
+            if acc[i].to_bits() != want || of[i].to_bits() != want {
+                return Err(format!("{isa}: merge of {} and {} at {i}", a[i], b[i]));
+            }
+        }
+        count += 2;
+    }
+    Ok(count)
+}
