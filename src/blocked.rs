@@ -318,13 +318,7 @@ mod tests {
             AdaptivePool3d::avg(2).0.plan(&[1, 12, 3, 5, 5]),
         ];
         let mut checked = 0;
-        for isa in [
-            Isa::Scalar,
-            Isa::Portable,
-            Isa::Avx2,
-            Isa::Avx512,
-            Isa::Neon,
-        ] {
+        for isa in Isa::ALL {
             let Ok(k) = kernels_for(isa, "test") else {
                 continue;
             };
@@ -385,13 +379,7 @@ mod tests {
         );
         let global = plan(Pool2d::avg(7), [1, 64, 7, 7]);
         assert!(!applies(&global, Op::Avg), "global");
-        for isa in [
-            Isa::Scalar,
-            Isa::Portable,
-            Isa::Avx2,
-            Isa::Avx512,
-            Isa::Neon,
-        ] {
+        for isa in Isa::ALL {
             if let Ok(k) = kernels_for(isa, "test") {
                 assert_eq!(
                     chosen(&k, &vgg, Op::Max),
