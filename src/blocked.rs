@@ -2,9 +2,10 @@
 //! [`BLOCK`] planes at a time are transposed into one image of `BLOCK` channels (scratch
 //! that stays in cache), pooled there one vector per output pixel, and transposed back
 //! (oneDNN pools NCHW on AVX-512 this way). The planes' own kernels pay per-plane and
-//! per-row costs that a 7–28 pixel row cannot amortize; the pixel kernels pay none, and the
-//! two transposes cost about one more read of the input. Which calls go this way is
-//! decided in [`chosen`] alone.
+//! per-row costs that a row of a few outputs cannot amortize; the pixel kernels pay none.
+//! The two transposes cost about a quarter of a shuffle per element each way, which is why
+//! larger planes keep the planes' kernels. Which calls go this way is decided in [`chosen`]
+//! alone.
 //!
 //! Values and indices are the pixel kernels': PyTorch's tap order per output, so max and
 //! argmax are bit-exact and average sums in PyTorch's order (exact, where the planes'
@@ -15,7 +16,7 @@ use simdpool_kernels::{BlockImage, CheckedWindows, Isa, Kernels, PixelOp, Window
 
 use crate::channels_last::Axes;
 use crate::plan::{Plan, Work};
-use crate::threading::{Op, MIN_PARALLEL_TAPS, TASKS_PER_THREAD};
+use crate::threading::{self, Op, TASKS_PER_THREAD};
 
 /// Planes of at most this many input pixels go through channel blocks (Inception's 17 × 17
 /// grid is 289): measured on AMD EPYC with AVX-512, 7 × 7 to 17 × 17 planes ran 1.1–6×
@@ -88,34 +89,16 @@ pub(crate) fn execute(
             }
         }
     };
-    let new = || Scratch::new(&layout, ovol, indices, op == Op::Max);
-    let taps = plan
-        .axes
-        .iter()
-        .fold(1usize, |a, x| a.saturating_mul(x.kernel));
+    // Tasks of whole blocks, about TASKS_PER_THREAD per thread (one task when serial),
+    // one scratch per task.
     let blocks = plan.volumes.div_ceil(BLOCK);
-    let threads = if parallel && plan.out_len.saturating_mul(taps) >= MIN_PARALLEL_TAPS {
-        rayon::current_num_threads()
-    } else {
-        1
+    let per = match threading::threads_for(plan, parallel) {
+        1 => blocks,
+        threads => blocks.div_ceil(threads * TASKS_PER_THREAD),
     };
     let chunk = BLOCK * ovol;
-    if threads == 1 || blocks == 1 {
-        let mut s = new();
-        for (b, d) in dst.chunks_mut(chunk).enumerate() {
-            let i = if indices {
-                &mut idx[b * chunk..(b * chunk + d.len())]
-            } else {
-                &mut []
-            };
-            block(&mut s, b, d, i);
-        }
-        return;
-    }
-    // Tasks of whole blocks, about TASKS_PER_THREAD per thread, one scratch per task.
-    let per = blocks.div_ceil(threads * TASKS_PER_THREAD);
-    let task = |(t, d): (usize, &mut [f32]), i: &mut [i64]| {
-        let mut s = new();
+    let task = |t: usize, d: &mut [f32], i: &mut [i64]| {
+        let mut s = Scratch::new(&layout, ovol, indices, op == Op::Max);
         for (b, d) in d.chunks_mut(chunk).enumerate() {
             let i = if indices {
                 &mut i[b * chunk..b * chunk + d.len()]
@@ -125,15 +108,17 @@ pub(crate) fn execute(
             block(&mut s, t * per + b, d, i);
         }
     };
-    if indices {
+    if per >= blocks {
+        task(0, dst, idx);
+    } else if indices {
         dst.par_chunks_mut(per * chunk)
             .zip(idx.par_chunks_mut(per * chunk))
             .enumerate()
-            .for_each(|(t, (d, i))| task((t, d), i));
+            .for_each(|(t, (d, i))| task(t, d, i));
     } else {
         dst.par_chunks_mut(per * chunk)
             .enumerate()
-            .for_each(|(t, d)| task((t, d), &mut []));
+            .for_each(|(t, d)| task(t, d, &mut []));
     }
 }
 

@@ -377,15 +377,7 @@ pub(crate) fn pixels_in<E: Element>(
             done += n;
         }
     };
-    let taps = plan
-        .axes
-        .iter()
-        .fold(1usize, |a, x| a.saturating_mul(x.kernel));
-    let threads = if parallel && plan.out_len.saturating_mul(taps) >= MIN_PARALLEL_TAPS {
-        rayon::current_num_threads()
-    } else {
-        1
-    };
+    let threads = threading::threads_for(plan, parallel);
     if threads == 1 {
         return run(0, 0..c, po, dst, idx);
     }

@@ -26,7 +26,7 @@ use simdpool_kernels::{Element, Kernels};
 use crate::channels_last::{self, Axes, Route};
 use crate::params::{IndexStyle, Layout};
 use crate::plan::{Plan, Work};
-use crate::threading::{self, Op, Restyle, MIN_PARALLEL_TAPS, TASKS_PER_THREAD};
+use crate::threading::{self, Op, Restyle, TASKS_PER_THREAD};
 
 /// `f32` elements of input per block (128 KiB): the block, its output and the typed input
 /// stay in L2 while the block is pooled.
@@ -90,15 +90,7 @@ pub(crate) fn execute<E: Element>(
     let quantized = integer_avg.then(|| divisors(plan));
     let q = quantized.as_deref();
     // Groups of whole units, enough of them to feed every thread.
-    let taps = plan
-        .axes
-        .iter()
-        .fold(plan.out_len, |a, x| a.saturating_mul(x.kernel));
-    let threads = if parallel && taps >= MIN_PARALLEL_TAPS {
-        rayon::current_num_threads()
-    } else {
-        1
-    };
+    let threads = threading::threads_for(plan, parallel);
     let mut group = (BLOCK / unit_in.max(1)).max(1);
     if threads > 1 {
         group = group.min(units.div_ceil(threads * TASKS_PER_THREAD)).max(1);

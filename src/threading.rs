@@ -22,6 +22,20 @@ pub(crate) const MIN_PARALLEL_TAPS: usize = 1 << 17;
 /// Aim for this many tasks per thread, to even out uneven cores.
 pub(crate) const TASKS_PER_THREAD: usize = 4;
 
+/// Threads a call on `plan` splits over: all of rayon's when `parallel` and its window
+/// taps (outputs × kernel volume) reach [`MIN_PARALLEL_TAPS`], else one.
+pub(crate) fn threads_for(plan: &Plan, parallel: bool) -> usize {
+    let taps = plan
+        .axes
+        .iter()
+        .fold(plan.out_len, |a, x| a.saturating_mul(x.kernel));
+    if parallel && taps >= MIN_PARALLEL_TAPS {
+        rayon::current_num_threads()
+    } else {
+        1
+    }
+}
+
 /// Runs `op` as `plan` says; `idx` is empty unless `op` is `ArgMax`. Indices come out in
 /// PyTorch's numbering (see [`restyle`]).
 pub(crate) fn execute(
@@ -99,16 +113,7 @@ fn volumes(
 ) {
     let vol = plan.out_volume();
     let slice = vol / depths;
-    let work = plan.out_len.saturating_mul(
-        plan.axes
-            .iter()
-            .fold(1usize, |a, x| a.saturating_mul(x.kernel)),
-    );
-    let threads = if parallel && work >= MIN_PARALLEL_TAPS {
-        rayon::current_num_threads()
-    } else {
-        1
-    };
+    let threads = threads_for(plan, parallel);
     if threads == 1 {
         for v in 0..plan.volumes {
             let i = if op == Op::ArgMax {

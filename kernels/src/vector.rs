@@ -80,7 +80,8 @@ pub(crate) trait F32Vec: Copy {
         for i in 0..l {
             t[i] = r[rev(i)];
         }
-        // Rounds written out (not a loop) so that the tile stays in registers.
+        // A constant number of rounds (LANES is a constant): the loop unrolls and the tile
+        // stays in registers.
         // SAFETY: the caller's ISA.
         unsafe {
             for round in [2, 4, 8, 16] {

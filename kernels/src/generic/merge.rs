@@ -22,12 +22,7 @@ pub(crate) unsafe fn max_into<V: F32Vec>(acc: *mut f32, x: *const f32, n: usize)
     }
     while i < n {
         // SAFETY: `i < n` within both.
-        unsafe {
-            let v = *x.add(i);
-            if v > *acc.add(i) || v.is_nan() {
-                *acc.add(i) = v;
-            }
-        }
+        unsafe { *acc.add(i) = (*acc.add(i)).max_step(*x.add(i)) };
         i += 1;
     }
 }
@@ -52,10 +47,7 @@ pub(crate) unsafe fn max_of<V: F32Vec>(out: *mut f32, a: *const f32, b: *const f
     }
     while i < n {
         // SAFETY: `i < n` within all three.
-        unsafe {
-            let (x, y) = (*a.add(i), *b.add(i));
-            *out.add(i) = if y > x || y.is_nan() { y } else { x };
-        }
+        unsafe { *out.add(i) = (*a.add(i)).max_step(*b.add(i)) };
         i += 1;
     }
 }
