@@ -285,6 +285,19 @@ impl Geometry {
     pub(crate) fn interior_end_even(&self) -> usize {
         self.ox_hi_even
     }
+    /// Output rows whose every vertical tap lies inside the plane.
+    pub(crate) fn inner_rows(&self) -> core::ops::Range<usize> {
+        let reach = (self.k[0] - 1) * self.d[0];
+        let lo = self.p[0].div_ceil(self.s[0]).min(self.oh);
+        // Last oy with oy·s - p + reach <= h - 1.
+        let room = (self.h + self.p[0]) as isize - 1 - reach as isize;
+        let hi = if room < 0 {
+            lo
+        } else {
+            (room as usize / self.s[0] + 1).min(self.oh).max(lo)
+        };
+        lo..hi
+    }
 
     /// Whether every tap's offset from its window origin, `ky·dh·w + kx·dw`, is an integer
     /// an `f32` holds exactly (at most 2^24): what argmax's vector lanes carry. The bound is

@@ -507,6 +507,34 @@ pub fn overflow_order(isa: Isa) -> Result<(), String> {
     if one[0] != f32::INFINITY {
         return Err(format!("[{isa}] global 1x32: got {}, want inf", one[0]));
     }
+    // 40 global windows of 7×7, summed a vector of windows at a time (groups of 16, 8 or
+    // 4 planes): that pattern in plane 3 (its group falls back to single runs), a NaN in
+    // plane 20 (its group's lane sums stand, that lane is redone in order), an infinity in
+    // plane 35 (a group of its own on every ISA: falls back), the rest ordinary values.
+    let mut x: Vec<f32> = (0..40 * 49)
+        .map(|i| ((i * 37) % 101) as f32 - 50.5)
+        .collect();
+    x[3 * 49..3 * 49 + 49].fill(0.0);
+    (x[3 * 49], x[3 * 49 + 1], x[3 * 49 + 16], x[3 * 49 + 17]) = (max, max, -max, -max);
+    x[20 * 49 + 48] = f32::NAN;
+    x[35 * 49 + 5] = f32::NEG_INFINITY;
+    let mut out = vec![0.0f32; 40];
+    Pool2d::avg(7)
+        .isa(isa)
+        .parallel(false)
+        .forward(&x, [2, 20, 7, 7], &mut out)
+        .map_err(|e| e.to_string())?;
+    for (p, &v) in out.iter().enumerate() {
+        // Each plane's sum in PyTorch's order, up to the rounding of another order.
+        let run = &x[p * 49..(p + 1) * 49];
+        let want = run.iter().fold(0.0f32, |s, &v| s + v) / 49.0;
+        let scale = run.iter().map(|v| v.abs()).sum::<f32>() / 49.0;
+        if !same(Kind::Avg, v, want, scale) {
+            return Err(format!(
+                "[{isa}] 40 planes of 7x7, plane {p}: got {v}, want {want}"
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -78,6 +78,81 @@ impl Reduce for Avg {
         }
         Some(sum / div)
     }
+    #[inline(always)]
+    unsafe fn contiguous_lanes<V: F32Vec>(
+        src: *const f32,
+        stride: usize,
+        n: usize,
+        div: f32,
+        out: *mut f32,
+    ) -> bool {
+        // Each run summed in vector lanes, then one transpose folds the lanes of all of them
+        // (a fold per run was most of ResNet's 7×7 head: 2048 runs of 49 values).
+        let l = V::LANES;
+        let full = n / l * l;
+        // SAFETY: the caller vouches for the ISA.
+        let zero = unsafe { V::splat(0.0) };
+        let mut sums = [zero; MAX_LANES];
+        let mut tails = [0.0f32; MAX_LANES];
+        let (mut peak, mut tail_peak) = (zero, 0.0f32);
+        for p in 0..l {
+            let run = src.wrapping_add(p * stride);
+            // Two chains (a loop-carried add waits out its latency per vector).
+            let (mut a0, mut a1, mut m0, mut m1) = (zero, zero, zero, zero);
+            let mut i = 0;
+            while i + 2 * l <= full {
+                // SAFETY: run[i..i + 2l] lies inside the run (i + 2l <= full <= n).
+                let (v0, v1) = unsafe { (V::load(run.add(i)), V::load(run.add(i + l))) };
+                (a0, m0) = (a0.add(v0), m0.max_any(v0.abs()));
+                (a1, m1) = (a1.add(v1), m1.max_any(v1.abs()));
+                i += 2 * l;
+            }
+            if i < full {
+                // SAFETY: run[i..i + l] lies inside the run (i + l <= full).
+                let v0 = unsafe { V::load(run.add(i)) };
+                (a0, m0) = (a0.add(v0), m0.max_any(v0.abs()));
+            }
+            sums[p] = a0.add(a1);
+            peak = peak.max_any(m0.max_any(m1));
+            for j in full..n {
+                // SAFETY: j < n.
+                let v = unsafe { *run.add(j) };
+                tails[p] += v;
+                tail_peak = tail_peak.max(v.abs());
+            }
+        }
+        // SAFETY: the ISA is the caller's; `tails` and `top` hold LANES values.
+        let (sum, peak) = unsafe {
+            V::transpose(&mut sums);
+            let mut s = V::load(tails.as_ptr());
+            for row in &sums[..l] {
+                s = s.add(*row);
+            }
+            let mut top = [0.0f32; MAX_LANES];
+            peak.store(top.as_mut_ptr());
+            (
+                s.div(V::splat(div)),
+                tree(&mut top, l, f32::max).max(tail_peak),
+            )
+        };
+        // Every finite sum of values below this bound matches PyTorch's order up to
+        // rounding (no partial sum of any order overflows); NaN and infinite inputs make the
+        // sum non-finite, and those runs are redone in PyTorch's order.
+        if !small(peak, n) {
+            return false;
+        }
+        // SAFETY: out[..LANES] writable (caller).
+        unsafe { sum.store(out) };
+        for p in 0..l {
+            // SAFETY: lane p written just above; run p readable (caller).
+            unsafe {
+                if !(*out.add(p)).is_finite() {
+                    *out.add(p) = in_order(src.wrapping_add(p * stride), n) / div;
+                }
+            }
+        }
+        true
+    }
 }
 
 /// The sum of `src[..n]` in PyTorch's order.

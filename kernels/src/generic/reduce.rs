@@ -94,6 +94,22 @@ pub(crate) trait Reduce {
     unsafe fn contiguous<V: F32Vec>(_src: *const f32, _n: usize, _div: f32) -> Option<f32> {
         None
     }
+
+    /// [`Reduce::contiguous`] for `LANES` runs at once, `src[p·stride ..][..n]` for lane `p`,
+    /// into `out[..LANES]`: whether this reducer has such a path (else nothing is written).
+    ///
+    /// # Safety
+    /// As [`Reduce::start`]; every run readable, `out[..LANES]` writable; `n >= LANES`.
+    #[inline(always)]
+    unsafe fn contiguous_lanes<V: F32Vec>(
+        _src: *const f32,
+        _stride: usize,
+        _n: usize,
+        _div: f32,
+        _out: *mut f32,
+    ) -> bool {
+        false
+    }
 }
 
 /// The horizontal taps of output column `ox`: (first input column, taps inside `[lo, hi)`,
@@ -159,6 +175,7 @@ pub(super) unsafe fn load<V: F32Vec, const S: usize>(p: *const f32, sw: usize) -
 
 /// What every vector kernel reads from the geometry, with `S` and `KW` fixed where known
 /// (0: read from `g`), so the tap loops see compile-time constants.
+#[derive(Clone, Copy)]
 pub(super) struct Dims {
     pub(super) w: usize,
     pub(super) dh: usize,
